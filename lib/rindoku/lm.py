@@ -1,0 +1,183 @@
+"""Language-model utilities several chapters share: token and completion log-probabilities,
+sampling with per-token log-probabilities, and greedy completion.
+
+Prompts and completions are tokenised separately (no special tokens added) and concatenated,
+so ``log p(completion | prompt)`` scores exactly the completion's tokens. With a word-level
+tokenizer that is exact; with a BPE tokenizer start completions with a space.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import torch
+
+
+def encode(tokenizer, texts: Sequence[str]) -> list[list[int]]:
+    """Token ids of each text, with no special tokens added."""
+    return tokenizer(list(texts), add_special_tokens=False)["input_ids"]
+
+
+def pad_batch(sequences: Sequence[Sequence[int]], pad_id: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Right-pad id lists into ``(input_ids, attention_mask)`` tensors.
+
+    >>> ids, mask = pad_batch([[5, 6, 7], [8]], pad_id=0)
+    >>> ids.tolist(), mask.tolist()
+    ([[5, 6, 7], [8, 0, 0]], [[1, 1, 1], [1, 0, 0]])
+    """
+    width = max(len(s) for s in sequences)
+    ids = torch.full((len(sequences), width), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(sequences), width), dtype=torch.long)
+    for row, seq in enumerate(sequences):
+        ids[row, : len(seq)] = torch.as_tensor(seq, dtype=torch.long)
+        mask[row, : len(seq)] = 1
+    return ids, mask
+
+
+def token_logprobs(model, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None) -> torch.Tensor:
+    """``log p(x_t | x_<t)`` for t = 1..T-1, shape ``(batch, T-1)``; differentiable.
+
+    Use it inside a training step (policy gradients, GFlowNet losses); for evaluation use
+    :func:`completion_logprobs`, which also batches and disables gradients.
+    """
+    logits = model(input_ids=input_ids, attention_mask=attention_mask).logits[:, :-1]
+    return torch.log_softmax(logits.float(), dim=-1).gather(-1, input_ids[:, 1:, None]).squeeze(-1)
+
+
+def completion_logprobs(model, tokenizer, prompts: Sequence[str], completions: Sequence[str], *,
+                        batch_size: int = 64, per_token: bool = False):
+    """``log p(completion | prompt)`` for each pair, summed over the completion's tokens.
+
+    With ``per_token=True`` returns a list of 1-D tensors (one log-prob per completion
+    token) instead of a tensor of sums. Prompts must be non-empty.
+
+    >>> # lp = completion_logprobs(model, tok, ["Paris is the capital of"], [" France"])
+    """
+    if len(prompts) != len(completions):
+        raise ValueError("prompts and completions must have the same length")
+    prompt_ids, completion_ids = encode(tokenizer, prompts), encode(tokenizer, completions)
+    if any(len(p) == 0 for p in prompt_ids):
+        raise ValueError("every prompt needs at least one token")
+    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+    results: list[torch.Tensor] = []
+    was_training = model.training
+    model.eval()
+    with torch.no_grad():
+        for lo in range(0, len(prompt_ids), batch_size):
+            chunk = list(zip(prompt_ids[lo : lo + batch_size], completion_ids[lo : lo + batch_size]))
+            ids, mask = pad_batch([p + c for p, c in chunk], pad_id)
+            logp = token_logprobs(model, ids, mask)
+            for row, (p, c) in enumerate(chunk):
+                # token at position t is predicted by logp[:, t-1]
+                results.append(logp[row, len(p) - 1 : len(p) - 1 + len(c)].clone())
+    model.train(was_training)
+    if per_token:
+        return results
+    return torch.stack([r.sum() for r in results])
+
+
+@dataclass
+class Sample:
+    """One sampled continuation: its text, token ids and per-token log-probabilities under
+    the model (temperature 1, whatever temperature it was sampled at)."""
+
+    prompt: str
+    text: str
+    ids: list[int]
+    logprobs: torch.Tensor
+
+    @property
+    def logprob(self) -> float:
+        return float(self.logprobs.sum())
+
+
+@torch.no_grad()
+def sample(model, tokenizer, prompts: Sequence[str], *, max_new_tokens: int, temperature: float = 1.0,
+           top_k: int = 0, greedy: bool = False, batch_size: int = 64, stop_at_eos: bool = True,
+           generator: torch.Generator | None = None) -> list[Sample]:
+    """Sample a continuation of each prompt, with a KV cache, returning :class:`Sample`s in the
+    order of ``prompts``.
+
+    Prompts are grouped by token length so that no padding is ever needed (this keeps absolute
+    and rotary positions right for every architecture). Generation of a row stops after the
+    eos token (included in ``ids`` and ``logprobs``, not in ``text``) or ``max_new_tokens``.
+    ``temperature`` and ``top_k`` shape the sampling distribution only; ``logprobs`` are always
+    the model's own (temperature 1).
+    """
+    if not greedy and temperature <= 0:
+        raise ValueError("temperature must be positive (or use greedy=True)")
+    prompt_ids = encode(tokenizer, prompts)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for index, ids in enumerate(prompt_ids):
+        if not ids:
+            raise ValueError("every prompt needs at least one token")
+        groups[len(ids)].append(index)
+    eos = tokenizer.eos_token_id if stop_at_eos else None
+    out: list[Sample | None] = [None] * len(prompts)
+    was_training = model.training
+    model.eval()
+    for length, members in sorted(groups.items()):
+        for lo in range(0, len(members), batch_size):
+            rows = members[lo : lo + batch_size]
+            ids = torch.tensor([prompt_ids[i] for i in rows], dtype=torch.long)
+            new_ids, new_logps = _decode_batch(model, ids, max_new_tokens, temperature, top_k,
+                                               greedy, eos, generator)
+            for k, i in enumerate(rows):
+                n = _length_until_eos(new_ids[k], eos)
+                token_ids = new_ids[k, :n].tolist()
+                text_ids = token_ids[:-1] if (eos is not None and token_ids and token_ids[-1] == eos) else token_ids
+                out[i] = Sample(prompts[i], tokenizer.decode(text_ids, skip_special_tokens=True),
+                                token_ids, new_logps[k, :n].clone())
+    model.train(was_training)
+    return out  # type: ignore[return-value]
+
+
+def _length_until_eos(row: torch.Tensor, eos: int | None) -> int:
+    if eos is None:
+        return len(row)
+    hits = (row == eos).nonzero()
+    return int(hits[0]) + 1 if len(hits) else len(row)
+
+
+def _decode_batch(model, ids, max_new_tokens, temperature, top_k, greedy, eos, generator):
+    batch = ids.shape[0]
+    new_ids = torch.zeros((batch, max_new_tokens), dtype=torch.long)
+    new_logps = torch.zeros((batch, max_new_tokens))
+    done = torch.zeros(batch, dtype=torch.bool)
+    past, current = None, ids
+    # No row is ever padded (prompts are grouped by length), so the mask is all ones; passing it
+    # tells transformers so.
+    mask = torch.ones_like(ids)
+    for step in range(max_new_tokens):
+        output = model(input_ids=current, attention_mask=mask, past_key_values=past, use_cache=True)
+        mask = torch.cat([mask, torch.ones((batch, 1), dtype=mask.dtype)], dim=1)
+        past = output.past_key_values
+        logits = output.logits[:, -1].float()
+        logp = torch.log_softmax(logits, dim=-1)
+        if greedy:
+            token = logits.argmax(-1)
+        else:
+            scaled = logits / temperature
+            if top_k:
+                kth = scaled.topk(top_k, dim=-1).values[:, -1:]
+                scaled = scaled.masked_fill(scaled < kth, float("-inf"))
+            token = torch.multinomial(torch.softmax(scaled, dim=-1), 1, generator=generator).squeeze(-1)
+        new_ids[:, step] = torch.where(done, torch.zeros_like(token), token)
+        new_logps[:, step] = torch.where(done, torch.zeros(batch), logp.gather(-1, token[:, None]).squeeze(-1))
+        if eos is not None:
+            done |= token == eos
+            if bool(done.all()):
+                return new_ids[:, : step + 1], new_logps[:, : step + 1]
+        current = token[:, None]
+    return new_ids, new_logps
+
+
+def greedy(model, tokenizer, prompts: Sequence[str], *, max_new_tokens: int, batch_size: int = 64) -> list[str]:
+    """Greedy (argmax) completion of each prompt; returns the completion texts.
+
+    >>> # greedy(model, tok, ["<bos> Daphne Barrington is"], max_new_tokens=8)
+    """
+    return [s.text for s in sample(model, tokenizer, prompts, max_new_tokens=max_new_tokens,
+                                   greedy=True, batch_size=batch_size)]

@@ -1,0 +1,114 @@
+"""Notebook hygiene: every chapter is in the book, executed top to bottom in one kernel, free of
+errors, carries its Colab badge and run time, starts and ends the way every chapter does, and
+has a results file whose claims all hold."""
+
+import importlib.util
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+_spec = importlib.util.spec_from_file_location("make_pages", ROOT / "tools" / "make_pages.py")
+make_pages = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(make_pages)
+
+
+def toc_files():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files += [c["file"] for c in part.get("chapters", [])]
+    return files
+
+
+def code_cells(nb):
+    return [c for c in nb.cells if c.cell_type == "code" and c.source.strip()]
+
+
+def test_there_are_chapters():
+    assert NOTEBOOKS, "no chapter notebooks found"
+
+
+def test_toc_and_notebooks_agree():
+    listed = {f for f in toc_files() if f.startswith("notebooks/")}
+    present = {f"notebooks/{p.stem}" for p in (ROOT / "notebooks").glob("*.ipynb")}
+    assert listed == present, f"in the toc only: {listed - present}; notebooks not in the toc: {present - listed}"
+    for f in toc_files():
+        assert any((ROOT / f).with_suffix(s).exists() for s in (".md", ".ipynb")), f
+
+
+@pytest.fixture(params=NOTEBOOKS, ids=lambda p: p.stem)
+def notebook(request):
+    return request.param, nbformat.read(request.param, as_version=4)
+
+
+def test_executed_top_to_bottom_in_one_kernel(notebook):
+    path, nb = notebook
+    counts = [c.execution_count for c in code_cells(nb)]
+    assert counts == list(range(1, len(counts) + 1)), f"{path.name}: execution counts {counts}"
+
+
+def test_no_error_outputs(notebook):
+    path, nb = notebook
+    errors = [o for c in code_cells(nb) for o in c.outputs if o.output_type == "error"]
+    assert not errors, f"{path.name}: {[e.ename for e in errors]}"
+
+
+def test_first_cell_has_title_badge_and_run_time(notebook):
+    path, nb = notebook
+    first = nb.cells[0]
+    assert first.cell_type == "markdown"
+    number = path.stem[:2]
+    assert re.match(rf"# Chapter {number} — \S", first.source), "title must be '# Chapter NN — ...'"
+    assert make_pages.colab_badge(path.stem) in first.source, "Colab badge missing or stale (make run stamps it)"
+    assert "colab.research.google.com/github/" in make_pages.colab_url(path.stem)
+    assert re.search(r"^\*\*Run time \(default run, 2 CPU cores\):\*\* about \d", first.source, re.M)
+    assert "arxiv.org/abs/" in first.source
+
+
+def test_one_title_and_no_skipped_heading_levels(notebook):
+    path, nb = notebook
+    levels = []
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            in_fence = False
+            for line in cell.source.splitlines():
+                if line.startswith("```"):
+                    in_fence = not in_fence
+                m = re.match(r"(#+) ", line)
+                if m and not in_fence:
+                    levels.append(len(m.group(1)))
+    assert levels.count(1) == 1 and levels[0] == 1
+    assert all(b - a <= 1 for a, b in zip(levels, levels[1:])), levels
+
+
+def test_setup_and_claim_cells(notebook):
+    path, nb = notebook
+    cells = code_cells(nb)
+    url = make_pages.repo_url()
+    assert '"google.colab" in sys.modules' in cells[0].source and f"git+{url}" in cells[0].source
+    assert any(f'rindoku.start("{path.stem}"' in c.source for c in cells[:3])
+    last = cells[-1].source
+    assert last.rstrip().endswith("run.finish()") and "run.claim(" in last, "last code cell must check the claims"
+
+
+def test_results_file_matches_and_all_claims_hold(notebook):
+    path, _ = notebook
+    result = ROOT / "results" / f"{path.stem}.json"
+    assert result.exists(), f"{result.name} missing: execute the notebook with `make run NB={path.relative_to(ROOT)}`"
+    data = json.loads(result.read_text())
+    assert data["chapter"] == path.stem and isinstance(data["seed"], int) and data["runtime_s"] > 0
+    assert data["claims"] and all({"name", "paper", "ours", "holds"} <= set(c) for c in data["claims"])
+    assert all(c["holds"] for c in data["claims"]), [c["name"] for c in data["claims"] if not c["holds"]]
+
+
+def test_every_notebook_is_registered():
+    registry = make_pages.load_registry()
+    names = {make_pages.chapter_name(ch) for ch in registry["chapters"]}
+    for path in NOTEBOOKS:
+        assert path.stem in names, f"{path.stem} is not in book/chapters.yml"
