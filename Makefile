@@ -36,7 +36,7 @@ test: $(READY)
 run: $(READY)
 	@test -n "$(NB)" || (echo "usage: make run NB=notebooks/NN_slug.ipynb" && exit 2)
 	HF_HUB_OFFLINE=1 $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-		--ExecutePreprocessor.timeout=1800 $(NB)
+		--ExecutePreprocessor.timeout=1800 --ExecutePreprocessor.coalesce_streams=True $(NB)
 	$(BIN)/python tools/make_pages.py --stamp
 
 clean:
