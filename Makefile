@@ -36,8 +36,9 @@ test: $(READY)
 run: $(READY)
 	@test -n "$(NB)" || (echo "usage: make run NB=notebooks/NN_slug.ipynb" && exit 2)
 	HF_HUB_OFFLINE=1 $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-		--ExecutePreprocessor.timeout=1800 --ExecutePreprocessor.coalesce_streams=True $(NB)
-	$(BIN)/python tools/make_pages.py --stamp
+		--ExecutePreprocessor.timeout=1800 $(NB)
+	$(BIN)/python tools/tidy_outputs.py $(NB)
+	$(BIN)/python tools/make_pages.py --stamp $(NB)
 
 clean:
 	rm -rf _build

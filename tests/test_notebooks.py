@@ -59,6 +59,12 @@ def test_no_error_outputs(notebook):
     assert not errors, f"{path.name}: {[e.ename for e in errors]}"
 
 
+def test_stream_outputs_are_tidy(notebook):
+    path, nb = notebook
+    raw = [o.text for c in code_cells(nb) for o in c.outputs if o.output_type == "stream" and "\r" in o.text]
+    assert not raw, f"{path.name}: progress-bar redraws stored; run tools/tidy_outputs.py (make run does)"
+
+
 def test_first_cell_has_title_badge_and_run_time(notebook):
     path, nb = notebook
     first = nb.cells[0]
