@@ -29,7 +29,7 @@ build-book: $(READY)
 ## test: library unit tests + every notebook under nbval (claim checks included) + the book build.
 test: $(READY)
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 RINDOKU_RESULTS=$(CURDIR)/_build/test-results \
-		$(BIN)/python -m pytest --nbval-lax --doctest-modules lib/rindoku tests notebooks
+		$(BIN)/python -m pytest --nbval-lax --doctest-modules lib/rindoku tools tests notebooks
 	$(MAKE) --no-print-directory build-book
 
 ## run NB=notebooks/NN_slug.ipynb: execute one chapter top to bottom in a fresh kernel, in place.

@@ -9,21 +9,12 @@ from pathlib import Path
 
 import nbformat
 import pytest
-import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 _spec = importlib.util.spec_from_file_location("make_pages", ROOT / "tools" / "make_pages.py")
 make_pages = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(make_pages)
-
-
-def toc_files():
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"]]
-    for part in toc.get("parts", []):
-        files += [c["file"] for c in part.get("chapters", [])]
-    return files
 
 
 def code_cells(nb):
@@ -35,10 +26,10 @@ def test_there_are_chapters():
 
 
 def test_toc_and_notebooks_agree():
-    listed = {f for f in toc_files() if f.startswith("notebooks/")}
+    listed = {f for f in make_pages.toc_files() if f.startswith("notebooks/")}
     present = {f"notebooks/{p.stem}" for p in (ROOT / "notebooks").glob("*.ipynb")}
     assert listed == present, f"in the toc only: {listed - present}; notebooks not in the toc: {present - listed}"
-    for f in toc_files():
+    for f in make_pages.toc_files():
         assert any((ROOT / f).with_suffix(s).exists() for s in (".md", ".ipynb")), f
 
 

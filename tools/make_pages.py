@@ -43,7 +43,7 @@ ARXIV = "https://arxiv.org/abs/{}"
 
 __all__ = [
     "load_config", "repo_url", "repo_branch", "owner_repo", "colab_url", "colab_badge",
-    "load_registry", "chapter_name", "notebook_exists", "load_results", "format_runtime",
+    "load_registry", "chapter_name", "notebook_exists", "toc_files", "in_book", "load_results", "format_runtime",
     "runtime_line", "render_chapters", "render_areas", "render_results", "draw_map",
     "stamp_source", "stamp_notebook", "main",
 ]
@@ -135,16 +135,26 @@ def notebook_exists(ch: dict, root: Path | str = ROOT) -> bool:
     return in_book(chapter_name(ch), root)
 
 
+def toc_files(root: Path | str = ROOT) -> list[str] | None:
+    """Every file ``_toc.yml`` lists (its root first), or None if there is no ``_toc.yml``.
+
+    >>> toc_files()[0]
+    'book/intro'
+    """
+    toc_path = Path(root) / "_toc.yml"
+    if not toc_path.is_file():
+        return None
+    toc = yaml.safe_load(toc_path.read_text(encoding="utf-8")) or {}
+    files = [toc["root"]] if toc.get("root") else []
+    return files + [c.get("file", "") for part in toc.get("parts", []) for c in part.get("chapters", [])]
+
+
 def in_book(name: str, root: Path | str = ROOT) -> bool:
     """Whether the notebook ``notebooks/<name>.ipynb`` exists and ``_toc.yml`` lists it."""
     if not (Path(root) / "notebooks" / f"{name}.ipynb").is_file():
         return False
-    toc_path = Path(root) / "_toc.yml"
-    if not toc_path.is_file():
-        return True
-    toc = yaml.safe_load(toc_path.read_text(encoding="utf-8")) or {}
-    listed = [c.get("file", "") for part in toc.get("parts", []) for c in part.get("chapters", [])]
-    return f"notebooks/{name}" in listed
+    listed = toc_files(root)
+    return listed is None or f"notebooks/{name}" in listed
 
 
 def _registry_by_name(registry: dict | None) -> dict:

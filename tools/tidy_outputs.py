@@ -49,12 +49,11 @@ def tidy_outputs(outputs: list) -> list:
 def tidy_notebook(path: str) -> bool:
     """Tidy one notebook file in place; return whether anything changed."""
     nb = nbformat.read(path, as_version=4)
-    changed = False
+    before = nbformat.writes(nb)
     for cell in nb.cells:
         if cell.cell_type == "code" and cell.outputs:
-            before = nbformat.writes(nbformat.v4.new_notebook(cells=[cell]))
             cell.outputs = tidy_outputs(cell.outputs)
-            changed |= before != nbformat.writes(nbformat.v4.new_notebook(cells=[cell]))
+    changed = nbformat.writes(nb) != before
     if changed:
         nbformat.write(nb, path)
     return changed
