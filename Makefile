@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 READY  := $(VENV)/.ready
 NB     ?=
 
-.PHONY: book test unit notebooks build-book run clean
+.PHONY: book test unit notebooks build-book run seeds clean
 
 $(READY): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,14 @@ run: $(READY)
 		--ExecutePreprocessor.timeout=1800 $(NB)
 	$(BIN)/python tools/tidy_outputs.py $(NB)
 	$(BIN)/python tools/make_pages.py --stamp $(NB)
+
+## seeds NB=notebooks/NN_slug.ipynb [SEEDS="0 1 2 3 4 5"] [JOBS=1]: run a chapter for several
+## seeds (outside the notebook) and write results/sweeps/NN_slug.json.
+SEEDS ?= 0 1 2 3 4 5
+JOBS  ?= 1
+seeds: $(READY)
+	@test -n "$(NB)" || (echo "usage: make seeds NB=notebooks/NN_slug.ipynb SEEDS=\"0 1 2 3\"" && exit 2)
+	$(BIN)/python tools/sweep.py $(NB) --seeds $(SEEDS) --jobs $(JOBS)
 
 clean:
 	rm -rf _build

@@ -1,11 +1,17 @@
 import json
+import subprocess
+import sys
+from pathlib import Path
 
+import nbformat
 import numpy as np
 import pytest
 import torch
 
 import rindoku
 from rindoku import claims
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_start_uses_env_seed(monkeypatch):
@@ -16,34 +22,62 @@ def test_start_uses_env_seed(monkeypatch):
 
 def test_claims_serialise_numpy_and_torch(tmp_path):
     run = claims.Chapter("demo", seed=0)
-    run.claim("a", paper=0.5, ours=np.float32(0.25), holds=np.bool_(True), test="t")
-    run.claim("b", paper=None, ours=torch.tensor(3), holds=bool(torch.tensor(1) > 0))
+    run.claim("a", paper=0.5, ours=np.float32(0.25), op="<", threshold=np.float64(0.5))
+    run.claim("b", paper=None, ours=torch.tensor(3), op="in", threshold=(1, torch.tensor(4)))
     path = run.save(tmp_path)
     data = json.loads(path.read_text())
     assert path.name == "demo.json"
     assert {"chapter", "seed", "runtime_s", "claims"} <= set(data)
-    assert data["claims"][0] == {"name": "a", "paper": 0.5, "ours": 0.25, "holds": True, "test": "t"}
-    assert data["claims"][1]["ours"] == 3
+    a, b = data["claims"]
+    assert a == {"name": "a", "paper": 0.5, "ours": 0.25, "op": "<", "threshold": 0.5,
+                 "test": "< 0.5", "margin": 0.25, "holds": True, "note": ""}
+    assert b["ours"] == 3 and b["threshold"] == [1, 4] and b["test"] == "in [1, 4]"
 
 
-def test_holds_must_be_a_boolean():
+@pytest.mark.parametrize("ours, op, threshold, expected", [
+    (0.6, ">", 0.5, True), (0.5, ">", 0.5, False), (0.5, ">=", 0.5, True),
+    (0.4, "<", 0.5, True), (0.5, "<", 0.5, False), (0.5, "<=", 0.5, True),
+    (0.9, "in", (0.8, 1.25), True), (0.8, "in", (0.8, 1.25), True), (1.3, "in", (0.8, 1.25), False),
+    (0.1, "out", (0.15, 0.85), True), (0.9, "out", (0.15, 0.85), True),
+    (0.5, "out", (0.15, 0.85), False), (-0.2, ">", -0.3, True), (float("nan"), ">", 0, False),
+])
+def test_verdict_comes_from_value_op_threshold(ours, op, threshold, expected):
     run = claims.Chapter("demo", seed=0)
+    c = run.claim("c", paper=None, ours=ours, op=op, threshold=threshold)
+    assert c.holds is expected
+    if c.margin is not None and not np.isnan(ours):
+        assert (c.margin >= 0) == (expected or (op in "<>" and c.margin == 0))
+
+
+def test_bad_claims_are_refused():
+    run = claims.Chapter("demo", seed=0)
+    with pytest.raises(ValueError, match="op must be"):
+        run.claim("x", paper=1, ours=1, op="==", threshold=1)
+    with pytest.raises(ValueError, match="low, high"):
+        run.claim("x", paper=1, ours=1, op="in", threshold=1)
+    with pytest.raises(ValueError, match="low > high"):
+        run.claim("x", paper=1, ours=1, op="in", threshold=(2, 1))
+    with pytest.raises(TypeError, match="number"):
+        run.claim("x", paper=1, ours="yes", op=">", threshold=0)
+    with pytest.raises(TypeError, match="number"):
+        run.claim("x", paper=1, ours=True, op=">", threshold=0)
     with pytest.raises(TypeError):
-        run.claim("x", paper=1, ours=1, holds="yes")
-    run.claim("x", paper=1, ours=1, holds=True)
+        run.claim("x", paper=1, ours=1, op=">", holds=True)  # the old free boolean is gone
+    run.claim("x", paper=1, ours=1, op=">=", threshold=1)
     with pytest.raises(ValueError, match="twice"):
-        run.claim("x", paper=1, ours=1, holds=True)
+        run.claim("x", paper=1, ours=1, op=">=", threshold=1)
 
 
 def test_finish_lists_every_failing_claim(tmp_path):
     run = claims.Chapter("demo", seed=4)
-    run.claim("good", paper=1, ours=1, holds=True)
-    run.claim("bad one", paper=0.9, ours=0.1, holds=False, test="ours >= 0.8")
-    run.claim("bad two", paper=0.5, ours=0.7, holds=False, test="ours <= 0.6")
+    run.claim("good", paper=1, ours=1, op=">=", threshold=1)
+    run.claim("bad one", paper=0.9, ours=0.1, op=">=", threshold=0.8)
+    run.claim("bad two", paper=0.5, ours=0.7, op="<=", threshold=0.6)
     with pytest.raises(AssertionError) as info:
         run.finish(tmp_path, show=False)
     message = str(info.value)
     assert "2 of 3" in message and "bad one" in message and "bad two" in message and "seed 4" in message
+    assert "≥ 0.8" in message and "≤ 0.6" in message
     assert (tmp_path / "demo.json").exists()  # the results are written even when a claim fails
 
 
@@ -54,10 +88,12 @@ def test_finish_without_claims_fails(tmp_path):
 
 def test_table_columns():
     run = claims.Chapter("demo", seed=0)
-    run.claim("c", paper=0.967, ours=0.95, holds=True, test="≥ 0.9")
+    run.claim("c", paper=0.967, ours=0.95, op=">=", threshold=0.9, note="held-out")
     table = run.table()
     assert list(table.columns) == ["claim", "paper", "ours", "test", "holds"]
-    assert table.iloc[0]["paper"] == "0.967" and table.iloc[0]["holds"] == "✓"
+    row = table.iloc[0]
+    assert row["paper"] == "0.967" and row["holds"] == "✓" and row["test"] == "≥ 0.9"
+    assert row["claim"] == "c (held-out)"
 
 
 def test_results_dir(monkeypatch, tmp_path):
@@ -68,3 +104,67 @@ def test_results_dir(monkeypatch, tmp_path):
     (tmp_path / "book" / "_config.yml").write_text("title: x\n")
     monkeypatch.chdir(tmp_path / "book" / "notebooks")
     assert claims.results_dir() == (tmp_path / "book" / "results").resolve()
+
+
+def _result(values: dict) -> dict:
+    return {"chapter": "demo", "runtime_s": 1.0, "claims": [
+        {"name": n, "paper": None, "ours": v, "op": op, "threshold": t,
+         "test": claims.describe(op, t), "holds": claims.holds(v, op, t)}
+        for n, (v, op, t) in values.items()]}
+
+
+def test_summarise_sweep_ranges_margins_and_flags():
+    runs = {0: _result({"wide": (0.9, ">", 0.5), "thin": (0.30, ">", 0.25)}),
+            1: _result({"wide": (0.8, ">", 0.5), "thin": (0.40, ">", 0.25)}),
+            2: _result({"wide": (0.85, ">", 0.5), "thin": (0.20, ">", 0.25)})}
+    s = claims.summarise_sweep(runs)
+    wide, thin = s["claims"]
+    assert wide["min"] == 0.8 and wide["max"] == 0.9 and wide["all_hold"] and not wide["flagged"]
+    assert round(wide["thinnest_margin"], 6) == 0.3 and wide["thinnest_seed"] == 1
+    assert not thin["all_hold"] and thin["holds"] == {"0": True, "1": True, "2": False}
+    assert thin["flagged"] and thin["thinnest_seed"] == 2 and round(thin["thinnest_margin"], 6) == -0.05
+    assert not s["all_hold"] and s["flagged"] == ["thin"]
+    frame = claims.sweep_frame(s)
+    assert list(frame.columns) == ["claim", "test", "seed 0", "seed 1", "seed 2",
+                                   "thinnest margin", "⚑"]
+    assert frame.iloc[1]["seed 2"].endswith("✗") and frame.iloc[1]["⚑"] == "⚑"
+
+
+def test_summarise_sweep_counts_failed_runs():
+    s = claims.summarise_sweep({0: _result({"c": (1.0, ">=", 1)})}, failed={3: "KernelDied"})
+    assert s["seeds"] == [0, 3] and s["failed_runs"] == {"3": "KernelDied"}
+    assert not s["all_hold"] and not s["claims"][0]["all_hold"]
+
+
+def test_sweep_table_reads_committed_summary(tmp_path, capsys):
+    s = claims.summarise_sweep({0: _result({"c": (1.0, ">=", 1)}), 1: _result({"c": (2.0, ">=", 1)})})
+    (tmp_path / "demo.json").write_text(json.dumps(s))
+    shown = claims.sweep_table("demo", folder=tmp_path)
+    assert "1 of 1 claims hold on every seed" in capsys.readouterr().out
+    assert shown.data.iloc[0]["seed 1"] == "2"
+    assert claims.sweep_table("absent", folder=tmp_path) is None
+    assert "make seeds" in capsys.readouterr().out
+
+
+def test_sweep_tool_runs_a_notebook_per_seed(tmp_path):
+    """End to end: tools/sweep.py executes a tiny chapter for two seeds in fresh kernels."""
+    book = tmp_path / "book"
+    (book / "notebooks").mkdir(parents=True)
+    (book / "_config.yml").write_text("title: x\n")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(
+        "import rindoku\n"
+        "run = rindoku.start('99_demo', quiet=True)\n"
+        "run.claim('seed is small', paper=None, ours=run.seed, op='<', threshold=2)\n"
+        "run.finish(show=False)")]
+    path = book / "notebooks" / "99_demo.ipynb"
+    nbformat.write(nb, str(path))
+    out = tmp_path / "sweeps"
+    proc = subprocess.run([sys.executable, str(ROOT / "tools" / "sweep.py"), str(path),
+                           "--seeds", "0", "3", "--jobs", "2", "--out", str(out)],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 1, proc.stdout + proc.stderr  # seed 3 fails the claim
+    summary = json.loads((out / "99_demo.json").read_text())
+    c = summary["claims"][0]
+    assert c["values"] == {"0": 0, "3": 3} and c["holds"] == {"0": True, "3": False}
+    assert not (book / "results").exists()  # the sweep never touches the committed results

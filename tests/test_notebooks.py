@@ -100,8 +100,26 @@ def test_results_file_matches_and_all_claims_hold(notebook):
     assert result.exists(), f"{result.name} missing: execute the notebook with `make run NB={path.relative_to(ROOT)}`"
     data = json.loads(result.read_text())
     assert data["chapter"] == path.stem and isinstance(data["seed"], int) and data["runtime_s"] > 0
-    assert data["claims"] and all({"name", "paper", "ours", "holds"} <= set(c) for c in data["claims"])
+    assert data["claims"] and all({"name", "paper", "ours", "op", "threshold", "holds"} <= set(c)
+                                  for c in data["claims"]), "claims need ours, op and threshold"
     assert all(c["holds"] for c in data["claims"]), [c["name"] for c in data["claims"] if not c["holds"]]
+
+
+def test_claims_hold_across_seeds(notebook):
+    """The committed seed sweep covers seeds 0-5 and every claim the notebook makes, and
+    every claim holds on every seed; the notebook shows the sweep instead of typed ranges."""
+    path, nb = notebook
+    sweep = ROOT / "results" / "sweeps" / f"{path.stem}.json"
+    assert sweep.exists(), f"no seed sweep: make seeds NB={path.relative_to(ROOT)}"
+    summary = json.loads(sweep.read_text())
+    assert set(range(6)) <= set(summary["seeds"]), summary["seeds"]
+    assert not summary["failed_runs"], summary["failed_runs"]
+    result = json.loads((ROOT / "results" / f"{path.stem}.json").read_text())
+    names = [c["name"] for c in result["claims"]]
+    assert names == [c["name"] for c in summary["claims"]], "sweep is stale: claims differ"
+    failing = [c["name"] for c in summary["claims"] if not c["all_hold"]]
+    assert not failing, f"claims that fail on some seed: {failing}"
+    assert any(f'sweep_table("{path.stem}")' in c.source for c in code_cells(nb))
 
 
 def test_every_notebook_is_registered():

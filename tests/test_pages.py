@@ -75,17 +75,27 @@ def test_render_results_tables(tmp_path, registry):
         "chapter": "07_reversal_curse", "seed": 0, "runtime_s": 123.4,
         "claims": [
             {"name": "same direction", "paper": "96.7%", "ours": 0.98, "holds": True,
-             "test": "acc >= 0.9"},
-            {"name": "reverse | at chance", "paper": 0.001, "ours": "0.0%", "holds": False,
-             "test": "rev <= 0.05"},
+             "op": ">=", "threshold": 0.9, "test": "≥ 0.9", "note": "held-out"},
+            {"name": "reverse | at chance", "paper": 0.001, "ours": 0.1, "holds": False,
+             "op": "in", "threshold": [0.0, 0.05], "test": "in [0, 0.05]"},
         ]}))
+    (res / "sweeps").mkdir()
+    (res / "sweeps" / "07_reversal_curse.json").write_text(json.dumps({
+        "chapter": "07_reversal_curse", "seeds": [0, 1, 2], "all_hold": False,
+        "flagged": ["reverse | at chance"], "claims": [
+            {"name": "same direction", "holds": {"0": True, "1": True, "2": True},
+             "thinnest_margin": 0.05, "flagged": False},
+            {"name": "reverse | at chance", "holds": {"0": False, "1": True, "2": True},
+             "thinnest_margin": -0.05, "flagged": True}]}))
     (res / "broken.json").write_text("{not json")
     text = mp.render_results(res, registry)
     # summary table, then one section per chapter; title falls back to the registry
     assert "| Chapter | Claims that hold |" in text
     assert "✗ 1 of 2" in text
     assert "## 07 · The Reversal Curse" in text
-    assert "| ✓ | same direction | 96.7% | 0.98 | acc >= 0.9 |" in text
+    assert "| ✓ | same direction (held-out) | 96.7% | 0.98 | ≥ 0.9 | 3/3 seeds, margin ≥ 0.05 |" in text
+    assert "| in [0, 0.05] | 2/3 seeds, margin ≥ -0.05 ⚑ |" in text
+    assert "| ✗ seeds 0–2, 1 ⚑ |" in text
     assert "reverse \\| at chance" in text  # pipes escaped inside table cells
     assert "2.1 min (123 s)" in text
     assert "broken.json" in text  # unreadable files are reported, not fatal

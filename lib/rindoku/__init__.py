@@ -11,8 +11,10 @@ One module per concern:
 - :mod:`rindoku.models`   word-level tokenizers, tiny transformers, the offline SmolLM2
 - :mod:`rindoku.lm`       log-probabilities of completions, sampling, greedy decoding
 - :mod:`rindoku.training` a small causal-LM training loop with a progress bar
+- :mod:`rindoku.corpus`   standard-library text (offline) and BPE tokenizers trained on it
 - :mod:`rindoku.plotting` the house plot style and a loss-curve plot
-- :mod:`rindoku.claims`   claim records, the "paper vs ours" table, results files
+- :mod:`rindoku.claims`   claims (value, comparison, threshold), the "paper vs ours" table,
+  results files, and seed-sweep summaries (``tools/sweep.py``, ``make seeds``)
 """
 
 __version__ = "0.1.0"
