@@ -66,6 +66,7 @@ def test_first_cell_has_title_badge_and_run_time(notebook):
     assert "colab.research.google.com/github/" in make_pages.colab_url(path.stem)
     assert re.search(r"^\*\*Run time \(default run, 2 CPU cores\):\*\* about \d", first.source, re.M)
     assert "arxiv.org/abs/" in first.source
+    assert make_pages.slides_line(path.stem) in first.source, "slides link missing (make run stamps it)"
 
 
 def test_one_title_and_no_skipped_heading_levels(notebook):
@@ -127,3 +128,54 @@ def test_every_notebook_is_registered():
     names = {make_pages.chapter_name(ch) for ch in registry["chapters"]}
     for path in NOTEBOOKS:
         assert path.stem in names, f"{path.stem} is not in book/chapters.yml"
+
+
+MAX_IMAGE_PX = 880  # rindoku.plotting.MAX_WIDTH (8 in) at 100 dpi, plus tight-bbox slack
+MAX_CODE_COLUMNS = 88
+
+
+def test_figures_fit_the_content_column(notebook):
+    """A figure wider than 8 inches shrinks in the book until its labels are unreadable."""
+    import base64
+    import struct
+
+    path, nb = notebook
+    wide = []
+    for i, cell in enumerate(code_cells(nb)):
+        for out in cell.outputs:
+            png = out.get("data", {}).get("image/png") if hasattr(out, "get") else None
+            if png:
+                width = struct.unpack(">I", base64.b64decode(png)[16:20])[0]
+                if width > MAX_IMAGE_PX:
+                    wide.append((i + 1, width))
+    assert not wide, f"{path.name}: figures wider than {MAX_IMAGE_PX} px (code cell, px): {wide}"
+
+
+def test_code_lines_fit_the_page(notebook):
+    path, nb = notebook
+    long = [(i + 1, len(line)) for i, c in enumerate(code_cells(nb))
+            for line in c.source.splitlines() if len(line) > MAX_CODE_COLUMNS]
+    assert not long, f"{path.name}: code lines over {MAX_CODE_COLUMNS} columns (cell, length): {long}"
+
+
+def test_notebooks_are_formatted(notebook):
+    """ruff format (88 columns, pyproject.toml) leaves the notebook's code as it is."""
+    import shutil
+    import subprocess
+    import sys
+
+    path, _ = notebook
+    ruff = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
+    assert ruff, "ruff is missing: pip install -r requirements.txt"
+    proc = subprocess.run([ruff, "format", "--check", "--diff", str(path)], cwd=ROOT,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, f"run `ruff format {path.relative_to(ROOT)}`:\n{proc.stdout[-2000:]}"
+
+
+def test_japanese_summary_follows_the_title(notebook):
+    path, nb = notebook
+    second = nb.cells[1]
+    assert second.cell_type == "markdown" and "要約" in second.source, \
+        "the second cell is the Japanese summary (要約)"
+    assert any("\u3040" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff"
+               for ch in second.source.replace("要約", "")), "the summary is in Japanese"

@@ -150,6 +150,9 @@ def test_stamp_notebook(tmp_path):
     assert ("**Run time (default run, 2 CPU cores):** about 1 min — measured 61 s with "
             "seed 5.") in first
     assert "TBD" not in first
+    assert first.count("**Seminar slides:**") == 1
+    assert '<a href="../slides/07_reversal_curse.slides.html">' in first
+    assert first.index("**Run time") < first.index("**Seminar slides:**")
     code = nb.cells[1]
     assert code.source == ("%pip install git+https://github.com/owner/repo@main"
                            "#subdirectory=lib")

@@ -607,6 +607,17 @@ def draw_map(registry: dict, root: Path | str = ROOT, out_dir: Path | str | None
 _BADGE_RE = re.compile(r"^\[!\[Open In Colab\]\([^)]*\)\]\([^)]*\)[ \t]*$", re.M)
 _RUNTIME_RE = re.compile(r"^\*\*Run time.*$", re.M)
 _GIT_RE = re.compile(r"git\+https://github\.com/[A-Za-z0-9_.-]+/[A-Za-z0-9_-]+")
+_SLIDES_RE = re.compile(r"^\*\*Seminar slides:\*\*.*$", re.M)
+
+
+def slides_line(name: str) -> str:
+    """The first cell's link to the chapter's reveal.js deck (``tools/make_slides.py``).
+
+    >>> slides_line("07_reversal_curse")[:60]
+    '**Seminar slides:** <a href="../slides/07_reversal_curse.sli'
+    """
+    return (f'**Seminar slides:** <a href="../slides/{name}.slides.html">the deck for a '
+            f'輪読 session</a> (outputs only, built with the book).')
 
 
 def stamp_source(first_md: str, name: str, config: dict, result: dict | None) -> str:
@@ -632,6 +643,12 @@ def stamp_source(first_md: str, name: str, config: dict, result: dict | None) ->
         else:
             m = _BADGE_RE.search(src)
             src = src[:m.end()] + "\n\n" + line + src[m.end():]
+    slides = slides_line(name)
+    if _SLIDES_RE.search(src):
+        src = _SLIDES_RE.sub(lambda m: slides, src, count=1)
+    else:
+        m = _RUNTIME_RE.search(src) or _BADGE_RE.search(src)
+        src = src[:m.end()] + "\n\n" + slides + src[m.end():]
     return src
 
 

@@ -3,8 +3,9 @@
 A text progress bar redraws itself with carriage returns; a notebook stores every redraw as a
 separate output, and a rendered book would show hundreds of lines. This merges each cell's
 consecutive outputs of the same stream and keeps, on every line, only what is left after the
-last carriage return, i.e. the bar's final state. Nothing is re-executed; execution counts,
-timings and other outputs are untouched.
+last carriage return, i.e. the bar's final state, and drops the bar's block glyphs (which a
+rendered page shows as a black slab) while keeping its numbers. Nothing is re-executed;
+execution counts, timings and other outputs are untouched.
 
 Usage: python tools/tidy_outputs.py notebooks/NN_slug.ipynb [...]
 """
@@ -17,6 +18,7 @@ import sys
 import nbformat
 
 _OVERWRITTEN = re.compile(r"[^\n]*\r(?=[^\n])")  # text a later carriage return overwrote
+_BAR = re.compile(r"(\d+%)\|[\u2588\u2589\u258a\u258b\u258c\u258d\u258e\u258f #]*\|")  # tqdm's bar
 
 
 def tidy_text(text: str) -> str:
@@ -26,8 +28,10 @@ def tidy_text(text: str) -> str:
     'done\n'
     >>> tidy_text("a\nb\r\n")
     'a\nb\n'
+    >>> tidy_text("train: 100%|\u2588\u2588\u2588\u2588\u2588| 840/840 [00:34<00:00]\n")
+    'train: 100% 840/840 [00:34<00:00]\n'
     """
-    return _OVERWRITTEN.sub("", text).replace("\r\n", "\n")
+    return _BAR.sub(r"\1", _OVERWRITTEN.sub("", text).replace("\r\n", "\n"))
 
 
 def tidy_outputs(outputs: list) -> list:

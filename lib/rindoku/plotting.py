@@ -19,8 +19,24 @@ COLORS = {
 }
 
 
+#: The widest figure (inches) that still reads at full size in the book's content column;
+#: two panels side by side fit at this width, wider layouts stack their panels instead.
+MAX_WIDTH = 8.0
+
+
 def use_style() -> None:
-    """Apply the book's matplotlib style: readable sizes, light grid, no top/right spines."""
+    """Apply the book's style: matplotlib sizes, light grid, no top/right spines; pandas
+    tables that never cut a cell's text short.
+
+    >>> use_style(); mpl.rcParams["figure.figsize"][0] <= MAX_WIDTH
+    True
+    """
+    try:
+        import pandas as pd
+
+        pd.set_option("display.max_colwidth", None)
+    except ImportError:  # pragma: no cover - pandas is a dependency
+        pass
     mpl.rcParams.update({
         "figure.figsize": (7.0, 4.0),
         "figure.dpi": 100,
