@@ -428,8 +428,11 @@ def draw_map(registry: dict, root: Path | str = ROOT, out_dir: Path | str | None
              formats: tuple = ("png", "svg")) -> list[Path]:
     """Draw the survey's taxonomy with the chapters placed on it.
 
-    Written chapters are solid chips in their area's colour; chapters whose notebook does
-    not exist yet are grey dashed "coming" chips. Returns the files written.
+    The figure is drawn 8 inches wide, the width of the book's content column, so that its
+    labels are shown at their natural size (11 pt and up) instead of being shrunk. Written
+    chapters are solid chips in their area's colour; chapters whose notebook does not exist
+    yet are grey dashed "coming" chips. Areas without a chapter are drawn as a slim band.
+    Returns the files written.
     """
     import matplotlib
     matplotlib.use("Agg")
@@ -440,153 +443,172 @@ def draw_map(registry: dict, root: Path | str = ROOT, out_dir: Path | str | None
     out_dir.mkdir(parents=True, exist_ok=True)
     plt.rcParams.update({"font.family": "DejaVu Sans", "svg.hashsalt": "rindoku",
                          "svg.fonttype": "path"})
-    W, H = 150.0, 104.0
-    fig = plt.figure(figsize=(15, 10.4))
+    W, H = 80.0, 112.0  # 10 units per inch
+    fig = plt.figure(figsize=(W / 10, H / 10))
     ax = fig.add_axes([0, 0, 1, 1])
     ax.set_xlim(0, W)
     ax.set_ylim(0, H)
     ax.axis("off")
+    chips_by_box: dict[str, list] = {}
+    for ch in registry["chapters"]:
+        chips_by_box.setdefault(ch["box"], []).append(ch)
+    fitted = []  # (text, right edge) pairs shrunk later if they overflow
 
-    def box(x, y, w, h, color, fill=0.9, lw=1.6, ls="-", r=1.2, z=1):
+    def box(x, y, w, h, color, fill=0.9, lw=1.4, ls="-", r=1.0, z=1):
         ax.add_patch(FancyBboxPatch((x, y), w, h, boxstyle=f"round,pad=0,rounding_size={r}",
                                     fc=_lighten(color, fill), ec=color, lw=lw, ls=ls,
                                     zorder=z))
 
-    def text(x, y, s, size=12, color="#222222", weight="normal", ha="left", va="top",
-             style="normal", z=5):
-        return ax.text(x, y, s, fontsize=size, color=color, fontweight=weight, ha=ha,
-                       va=va, fontstyle=style, zorder=z)
+    def text(x, y, s, size=11, color="#222222", weight="normal", ha="left", va="top",
+             style="normal", z=5, right=None):
+        t = ax.text(x, y, s, fontsize=size, color=color, fontweight=weight, ha=ha, va=va,
+                    fontstyle=style, zorder=z)
+        if right is not None:
+            fitted.append((t, right))
+        return t
 
-    chips_by_box: dict[str, list] = {}
-    for ch in registry["chapters"]:
-        chips_by_box.setdefault(ch["box"], []).append(ch)
-
-    chip_texts = []
-
-    def chips(key, x, y_top, w, h=4.6, gap=1.3, ncol=1, col_gap=2.0):
-        """Place the chips of box `key` in a grid starting at (x, y_top)."""
+    def chips(key, x, y_top, w, ncol=1, h=3.9, gap=1.0, col_gap=1.6):
+        """Chips of box `key` in a grid from (x, y_top); returns the height used."""
         color = GROUP_COLOR[BOXES[key]["group"]]
         items = chips_by_box.get(key, [])
+        if not items:
+            return 0.0
+        nrow = math.ceil(len(items) / ncol)
         cw = (w - col_gap * (ncol - 1)) / ncol
         for i, ch in enumerate(items):
-            nrow = math.ceil(len(items) / ncol)
             col, row = divmod(i, nrow)  # fill column by column: reading order
             cx, cy = x + col * (cw + col_gap), y_top - (row + 1) * h - row * gap
-            written = notebook_exists(ch, root)
-            if written:
-                box(cx, cy, cw, h, color, fill=0.08, lw=1.4, r=1.0, z=3)
-                tcolor, num_color, style = "white", "white", "normal"
+            if notebook_exists(ch, root):
+                box(cx, cy, cw, h, color, fill=0.08, lw=1.2, r=0.8, z=3)
+                tcolor, style = "white", "normal"
             else:
-                box(cx, cy, cw, h, "#9a9a9a", fill=0.93, lw=1.3, ls=(0, (3, 2)), r=1.0, z=3)
-                tcolor, num_color, style = "#6f6f6f", "#6f6f6f", "italic"
-            text(cx + 1.2, cy + h / 2, f"{ch['number']:02d}", size=12.5, color=num_color,
+                box(cx, cy, cw, h, "#9a9a9a", fill=0.93, lw=1.1, ls=(0, (3, 2)), r=0.8, z=3)
+                tcolor, style = "#5f5f5f", "italic"
+            text(cx + 1.0, cy + h / 2, f"{ch['number']:02d}", size=11.5, color=tcolor,
                  weight="bold", va="center")
-            t = text(cx + 5.2, cy + h / 2, ch["short"], size=12, color=tcolor, va="center",
-                     style=style)
-            chip_texts.append((t, cx + cw - 0.6))
-        return len(items)
+            text(cx + 4.6, cy + h / 2, ch["short"], size=11, color=tcolor, va="center",
+                 style=style, right=cx + cw - 0.5)
+        return nrow * h + (nrow - 1) * gap
 
-    # Title
-    text(1.5, H - 1.2, "Where the chapters sit", size=20, weight="bold")
-    text(1.5, H - 5.6, "The taxonomy of the alignment survey (Shen et al. 2023, "
-         "arXiv:2309.15025), with each chapter of the book placed on it",
-         size=12.5, color="#444444")
-    # Legend
-    lx = 117.0
-    box(lx, H - 5.6, 4.5, 3.2, "#3b6fb6", fill=0.08, r=0.8)
-    text(lx + 5.5, H - 4.0, "written", size=11.5, va="center")
-    box(lx + 19, H - 5.6, 4.5, 3.2, "#9a9a9a", fill=0.93, ls=(0, (3, 2)), r=0.8)
-    text(lx + 24.5, H - 4.0, "coming", size=11.5, va="center", color="#6f6f6f",
-         style="italic")
-
-    # Why alignment band
-    y0 = H - 16.5
-    box(1, y0, W - 2, 7.5, "#555555", fill=0.92, lw=1.2)
-    text(3, y0 + 3.75, "WHY ALIGNMENT", size=12.5, weight="bold", va="center",
-         color="#333333")
-    text(27, y0 + 3.75, "harmful or unfaithful content  ·  malicious use  ·  societal impact"
-         "  ·  risks of advanced AI systems", size=12, va="center", color="#333333")
-
-    # ---- row 2: the survey's areas
-    top, bot = y0 - 2.0, 38.0
-    # Outer alignment
-    c = GROUP_COLOR["Outer alignment"]
-    box(1, bot, 73, top - bot, c, fill=0.93)
-    text(3, top - 1.2, "OUTER ALIGNMENT", size=13, weight="bold", color=c)
-    # non-recursive oversight
-    sub_top = top - 6.0
-    box(3, bot + 2, 34, sub_top - bot - 2, c, fill=0.97, lw=1.0)
-    text(4.5, sub_top - 1.0, "Non-recursive oversight", size=12, weight="bold", color=c)
-    text(4.5, sub_top - 4.6, BOXES["rl"]["title"], size=11.5, color="#333333")
-    n = chips("rl", 4.5, sub_top - 7.8, 31)
-    y_sft = sub_top - 8.6 - n * 5.9
-    text(4.5, y_sft, BOXES["sft"]["title"], size=11.5, color="#333333")
-    if not chips("sft", 4.5, y_sft - 3.2, 31):
-        text(4.5, y_sft - 3.6, "no chapter yet", size=10.5, color="#888888", style="italic")
-    # scalable oversight
-    box(39, bot + 2, 33, sub_top - bot - 2, c, fill=0.97, lw=1.0)
-    text(40.5, sub_top - 1.0, "Scalable oversight", size=12, weight="bold", color=c)
-    yy = sub_top - 4.6
-    for label, key in [("Task decomposition", None), ("Constitutional AI / self-feedback",
-                       "cai"), ("Debate", None), ("Market making", None),
-                       ("Proxy tasks", None)]:
-        text(40.5, yy, label, size=11.5, color="#333333")
-        if key:
-            n = chips(key, 40.5, yy - 3.2, 30)
-            yy -= 3.8 + n * 5.9 + 0.8
-        else:
-            yy -= 3.6
-
-    # Right column: inner alignment, attacks, interpretability, evaluation
-    def area(x, y, w, h, group, title, sub, key=None, ncol=1):
+    def area(x, y_top, w, group, title, sub, keys, ncol=1, pad=1.5, draw_box=True):
+        """A coloured area with a title, a subtitle and its chips; returns its bottom y."""
         col = GROUP_COLOR[group]
-        box(x, y, w, h, col, fill=0.93)
-        text(x + 2, y + h - 1.2, title.upper(), size=13, weight="bold", color=col)
-        chip_texts.append((text(x + 2, y + h - 5.0, sub, size=11.5, color="#333333"),
-                           x + w - 1.0))
-        if key is None or not chips(key, x + 2, y + h - 8.6, w - 4, ncol=ncol):
-            text(x + 2, y + h - 9.0, "no chapter yet", size=10.5, color="#888888",
-                 style="italic")
+        y = y_top - 1.2
+        head = text(x + pad, y, title.upper(), size=11.5, weight="bold", color=col)
+        y -= 3.0
+        text(x + pad, y, sub, size=10, color="#333333", right=x + w - 0.8)
+        y -= 3.4
+        used = 0.0
+        for key in keys:
+            used = chips(key, x + pad, y, w - 2 * pad, ncol=ncol)
+            y -= used + (1.2 if used else 0)
+        if not any(chips_by_box.get(k) for k in keys):
+            text(x + pad, y + 0.4, "no chapter yet", size=10, color="#777777", style="italic")
+            y -= 3.0
+        bottom = y - 0.6
+        if draw_box:
+            box(x, bottom, w, y_top - bottom, col, fill=0.93)
+        return bottom, head
 
-    rx, rw = 76.0, 35.5
-    rh = (top - bot - 2.0) / 2
-    area(rx, top - rh, rw, rh, "Inner alignment", "Inner alignment",
-         "proxy goals · mesa-optimisation · deception", key="inner")
-    area(rx + rw + 2, top - rh, rw, rh, "Attacks", "Attacks",
-         "privacy · backdoor · adversarial", key="attacks")
-    area(rx, bot, rw, rh, "Interpretability & evaluation", "Interpretability",
-         "mechanistic · explanations", key="interp")
-    area(rx + rw + 2, bot, rw, rh, "Interpretability & evaluation", "Evaluation",
-         "factuality · ethics · toxicity · bias", key="eval")
+    # Title and legend
+    text(1.0, H - 1.0, "Where the chapters sit", size=17, weight="bold")
+    text(1.0, H - 5.2, "The taxonomy of the alignment survey (Shen et al. 2023,\n"
+         "arXiv:2309.15025), with each chapter of the book placed on it", size=10.5,
+         color="#444444")
+    box(57.0, H - 4.6, 3.6, 2.6, "#3b6fb6", fill=0.08, r=0.6)
+    text(61.4, H - 3.3, "written", size=10.5, va="center")
+    box(57.0, H - 8.4, 3.6, 2.6, "#9a9a9a", fill=0.93, ls=(0, (3, 2)), r=0.6)
+    text(61.4, H - 7.1, "coming", size=10.5, va="center", color="#5f5f5f", style="italic")
 
-    # ---- row 3: beyond the survey's taxonomy
-    y3 = 1.0
-    h3 = bot - 2.0 - y3
-    box(1, y3, W - 2, h3, "#555555", fill=0.97, lw=1.0, ls=(0, (5, 3)))
-    text(3, y3 + h3 - 1.2, "BEYOND THE SURVEY'S TAXONOMY", size=12.5, weight="bold",
+    # Why alignment
+    y = H - 12.5
+    box(0.5, y - 6.4, W - 1, 6.4, "#555555", fill=0.92, lw=1.0)
+    text(2.0, y - 1.0, "WHY ALIGNMENT", size=11.5, weight="bold", color="#333333")
+    text(2.0, y - 3.6, "harmful or unfaithful content · malicious use · societal impact · "
+         "risks of advanced AI", size=10, color="#333333", right=W - 1.5)
+    y -= 8.0
+
+    # Outer alignment: two columns
+    c = GROUP_COLOR["Outer alignment"]
+    top = y
+    text(2.0, top - 1.2, "OUTER ALIGNMENT", size=12, weight="bold", color=c)
+    col_w = (W - 1 - 4.5) / 2
+    left_x, right_x = 2.0, 2.0 + col_w + 1.5
+    sub_top = top - 4.8
+    # non-recursive oversight
+    yl = sub_top - 1.0
+    text(left_x + 1.2, yl, "Non-recursive oversight", size=11, weight="bold", color=c)
+    yl -= 3.4
+    text(left_x + 1.2, yl, BOXES["rl"]["title"], size=10, color="#333333",
+         right=left_x + col_w - 0.6)
+    yl -= 3.2
+    yl -= chips("rl", left_x + 1.2, yl, col_w - 2.4) + 1.6
+    text(left_x + 1.2, yl, BOXES["sft"]["title"], size=10, color="#333333",
+         right=left_x + col_w - 0.6)
+    yl -= 3.2
+    used = chips("sft", left_x + 1.2, yl, col_w - 2.4)
+    if not used:
+        text(left_x + 1.2, yl, "no chapter yet", size=10, color="#777777", style="italic")
+        used = 2.4
+    yl -= used + 1.2
+    # scalable oversight
+    yr = sub_top - 1.0
+    text(right_x + 1.2, yr, "Scalable oversight", size=11, weight="bold", color=c)
+    yr -= 3.4
+    for label, key in [("Task decomposition", None), ("Constitutional AI / self-feedback",
+                       "cai"), ("Debate · market making · proxy tasks", None)]:
+        text(right_x + 1.2, yr, label, size=10, color="#333333", right=right_x + col_w - 0.6)
+        yr -= 3.2
+        if key:
+            yr -= chips(key, right_x + 1.2, yr, col_w - 2.4) + 1.2
+    sub_bot = min(yl, yr)
+    box(left_x, sub_bot, col_w, sub_top - sub_bot, c, fill=0.97, lw=0.9)
+    box(right_x, sub_bot, col_w, sub_top - sub_bot, c, fill=0.97, lw=0.9)
+    bottom = sub_bot - 1.2
+    box(0.5, bottom, W - 1, top - bottom, c, fill=0.93)
+    y = bottom - 1.6
+
+    # Two pairs of areas side by side
+    half = (W - 1 - 1.5) / 2
+    xl, xr = 0.5, 0.5 + half + 1.5
+    for (gl, tl, sl, kl), (gr, tr, sr, kr) in [
+        (("Inner alignment", "Inner alignment",
+          "proxy goals · mesa-optimisation · deception", ["inner"]),
+         ("Attacks", "Attacks", "privacy · backdoor · adversarial", ["attacks"])),
+        (("Interpretability & evaluation", "Interpretability",
+          "mechanistic · explanations", ["interp"]),
+         ("Interpretability & evaluation", "Evaluation",
+          "factuality · ethics · toxicity · bias", ["eval"])),
+    ]:
+        bl, _ = area(xl, y, half, gl, tl, sl, kl, draw_box=False)
+        br, _ = area(xr, y, half, gr, tr, sr, kr, draw_box=False)
+        low = min(bl, br)  # both boxes of a row end at the same height
+        box(xl, low, half, y - low, GROUP_COLOR[gl], fill=0.93)
+        box(xr, low, half, y - low, GROUP_COLOR[gr], fill=0.93)
+        y = low - 1.6
+
+    # Beyond the survey's taxonomy
+    top = y
+    text(2.0, top - 1.2, "BEYOND THE SURVEY'S TAXONOMY", size=11.5, weight="bold",
          color="#555555")
-    text(50, y3 + h3 - 1.4, "the capabilities that alignment has to work with, "
-         "and where they fail", size=11.5, color="#555555", style="italic")
-    inner_top = y3 + h3 - 6.0
-    c = GROUP_COLOR["Reasoning and its failures"]
-    box(3, y3 + 2, 45, inner_top - y3 - 2, c, fill=0.93)
-    text(5, inner_top - 1.2, "REASONING AND ITS FAILURES", size=13, weight="bold", color=c)
-    text(5, inner_top - 5.0, "latent reasoning · verification · generalisation",
-         size=11.5, color="#333333")
-    chips("reasoning", 5, inner_top - 8.6, 41)
-    c = GROUP_COLOR["Capabilities & architecture"]
-    box(50, y3 + 2, W - 53, inner_top - y3 - 2, c, fill=0.93)
-    text(52, inner_top - 1.2, "CAPABILITIES & ARCHITECTURE", size=13, weight="bold",
-         color=c)
-    text(52, inner_top - 5.0, "long context · positional encoding · symbolic tasks · "
-         "vision · knowledge graphs", size=11.5, color="#333333")
-    chips("capabilities", 52, inner_top - 8.6, W - 57, ncol=2, col_gap=3.0)
+    text(2.0, top - 4.2, "the capabilities that alignment has to work with, and where "
+         "they fail", size=10, color="#555555", style="italic", right=W - 1.5)
+    y = top - 7.6
+    b1, _ = area(2.0, y, W - 4, "Reasoning and its failures", "Reasoning and its failures",
+                 "latent reasoning · verification · generalisation", ["reasoning"], ncol=3)
+    b2, _ = area(2.0, b1 - 1.4, W - 4, "Capabilities & architecture",
+                 "Capabilities & architecture", "long context · positional encoding · "
+                 "symbolic tasks · vision · knowledge graphs", ["capabilities"], ncol=2)
+    bottom = b2 - 1.4
+    box(0.5, bottom, W - 1, top - bottom, "#555555", fill=0.97, lw=0.9, ls=(0, (5, 3)), z=0)
 
-    # Shrink any chip label that would overflow its chip.
+    # Crop the unused space at the bottom, then shrink any label that overflows its box.
+    ax.set_ylim(bottom - 0.5, H)
+    fig.set_size_inches(W / 10, (H - bottom + 0.5) / 10)
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     inv = ax.transData.inverted()
-    for t, x_max in chip_texts:
+    for t, x_max in fitted:
         for _ in range(12):
             bb = t.get_window_extent(renderer)
             if inv.transform((bb.x1, bb.y1))[0] <= x_max:
@@ -597,7 +619,7 @@ def draw_map(registry: dict, root: Path | str = ROOT, out_dir: Path | str | None
     for fmt in formats:
         path = out_dir / f"map.{fmt}"
         meta = {"Date": None} if fmt == "svg" else {}
-        fig.savefig(path, dpi=120, metadata=meta)
+        fig.savefig(path, dpi=200, metadata=meta)
         written.append(path)
     plt.close(fig)
     return written
