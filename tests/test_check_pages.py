@@ -42,3 +42,4 @@ def test_wide_table_long_code_raw_markup_and_overflow_are_found(tmp_path):
             '<img src="data:," style="width: 900px; height: 10px; display: block">')
     kinds = _check(tmp_path, body)
     assert {"scrolling table", "raw markup", "scrolling code", "overflow"} <= set(kinds), kinds
+    assert "scrolling table" in cp.WARN_ONLY and "scrolling code" not in cp.WARN_ONLY
