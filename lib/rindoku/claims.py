@@ -281,8 +281,8 @@ def hide_index(df):
 
 # ------------------------------------------------------------------------- seed sweeps
 def sweeps_dir() -> Path:
-    """Where seed-sweep summaries live: ``<results_dir()>/sweeps``, falling back to the
-    committed ``<repo>/results/sweeps`` when that folder has none."""
+    """Where seed-sweep summaries are looked for first: ``<results_dir()>/sweeps``
+    (:func:`load_sweep` falls back to the committed ``<repo>/results/sweeps``)."""
     return results_dir() / "sweeps"
 
 
