@@ -24,9 +24,21 @@ COLORS = {
 MAX_WIDTH = 8.0
 
 
+def table_number(x) -> str:
+    """How a styled table shows a cell unless the notebook formats it: floats with four
+    significant digits (not pandas' six decimals), everything else as ``str``.
+
+    >>> [table_number(x) for x in (0.45, 138.15, 2.0, 1e-05, np.float32(0.5), 240, "RAIN")]
+    ['0.45', '138.2', '2', '1e-05', '0.5', '240', 'RAIN']
+    """
+    if isinstance(x, (float, np.floating)):
+        return f"{x:.4g}"
+    return str(x)
+
+
 def use_style() -> None:
     """Apply the book's style: matplotlib sizes, light grid, no top/right spines; pandas
-    tables that never cut a cell's text short.
+    tables that never cut a cell's text short and show floats with four significant digits.
 
     >>> use_style(); mpl.rcParams["figure.figsize"][0] <= MAX_WIDTH
     True
@@ -35,6 +47,7 @@ def use_style() -> None:
         import pandas as pd
 
         pd.set_option("display.max_colwidth", None)
+        pd.set_option("styler.format.formatter", table_number)
     except ImportError:  # pragma: no cover - pandas is a dependency
         pass
     mpl.rcParams.update({
