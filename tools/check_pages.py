@@ -102,10 +102,10 @@ def chromium() -> str:
                      "`apt-get install chromium` (Debian/Ubuntu) and run again.")
 
 
-def _run(browser: str, url: str, width: int, extra: list[str], timeout: int = 120) -> str:
+def _run(browser: str, url: str, width: int, extra: list[str], timeout: int = 240) -> str:
     cmd = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
            "--disable-dev-shm-usage", "--no-first-run", "--lang=ja-JP,en-US",
-           f"--window-size={width},1000", "--virtual-time-budget=8000", *extra, url]
+           f"--window-size={width},1000", "--virtual-time-budget=30000", *extra, url]
     with tempfile.TemporaryDirectory(prefix="rindoku-chromium-") as profile:
         proc = subprocess.run(cmd + [f"--user-data-dir={profile}"], capture_output=True,
                               text=True, timeout=timeout)
