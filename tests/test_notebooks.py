@@ -56,6 +56,15 @@ def test_stream_outputs_are_tidy(notebook):
     assert not raw, f"{path.name}: progress-bar redraws stored; run tools/tidy_outputs.py (make run does)"
 
 
+def test_no_widget_outputs(notebook):
+    """Widgets (tqdm.auto in Jupyter) render as empty boxes in the book and in the slides."""
+    path, nb = notebook
+    widget = "application/vnd.jupyter.widget-view+json"
+    assert not any(widget in o.get("data", {}) for c in code_cells(nb) for o in c.outputs), (
+        f"{path.name}: widget outputs; use `from tqdm import tqdm` with file=sys.stdout")
+    assert "widgets" not in nb.metadata, f"{path.name}: widget state in the notebook metadata"
+
+
 def test_first_cell_has_title_badge_and_run_time(notebook):
     path, nb = notebook
     first = nb.cells[0]
