@@ -133,7 +133,7 @@ def check_page(page: Path, browser: str, width: int = 1280) -> dict:
 
 
 def screenshot(page: Path, browser: str, out: Path, width: int = 1280) -> Path:
-    """A full-page PNG of ``page`` (height measured from the page's own layout)."""
+    """A PNG of the top of ``page``: ``width`` pixels wide, 2,400 high."""
     out.parent.mkdir(parents=True, exist_ok=True)
     _run(browser, Path(page).resolve().as_uri(), width, [f"--screenshot={out}", "--window-size="
                                           f"{width},2400"])
