@@ -130,7 +130,7 @@ def test_claims_hold_across_seeds(notebook):
     assert names == [c["name"] for c in summary["claims"]], "sweep is stale: claims differ"
     failing = [c["name"] for c in summary["claims"] if not c["all_hold"]]
     assert not failing, f"claims that fail on some seed: {failing}"
-    assert any(f'sweep_table("{path.stem}"' in c.source for c in code_cells(nb))
+    assert any(f'sweep_table("{path.stem}")' in c.source for c in code_cells(nb))
 
 
 def test_every_notebook_is_registered():

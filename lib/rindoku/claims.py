@@ -364,12 +364,9 @@ def load_sweep(name: str, folder: Path | str | None = None) -> dict | None:
     return None
 
 
-def sweep_frame(summary: dict, digits: int = 3, seed_label: str = "seed "):
+def sweep_frame(summary: dict, digits: int = 3):
     """The sweep summary as a table: one row a claim, one column a seed, then the range,
-    the thinnest margin and a flag (⚑ when the margin is thinner than the spread).
-
-    ``seed_label`` heads the seed columns (``"s"`` gives ``s0, s1, …``, narrow enough for ten
-    seeds in the book's content column)."""
+    the thinnest margin and a flag (⚑ when the margin is thinner than the spread)."""
     import pandas as pd
 
     seeds = [str(s) for s in summary["seeds"] if str(s) not in summary.get("failed_runs", {})]
@@ -378,7 +375,7 @@ def sweep_frame(summary: dict, digits: int = 3, seed_label: str = "seed "):
         row = {"claim": c["name"], "test": c.get("test", "")}
         for s in seeds:
             mark = "" if c["holds"].get(s) else " ✗"
-            row[f"{seed_label}{s}"] = format_value(c["values"].get(s), digits) + mark
+            row[f"seed {s}"] = format_value(c["values"].get(s), digits) + mark
         row["thinnest margin"] = (f"{format_value(c['thinnest_margin'], 2)} (seed "
                                   f"{c['thinnest_seed']})" if c["thinnest_margin"] is not None
                                   else "—")
@@ -387,7 +384,7 @@ def sweep_frame(summary: dict, digits: int = 3, seed_label: str = "seed "):
     return pd.DataFrame(rows)
 
 
-def sweep_table(name: str, folder: Path | str | None = None, seed_label: str = "seed "):
+def sweep_table(name: str, folder: Path | str | None = None):
     """Show chapter ``name``'s committed seed sweep (see :func:`summarise_sweep`), or say how
     to make one. Returns the styled table so a notebook cell displays it.
 
@@ -404,7 +401,7 @@ def sweep_table(name: str, folder: Path | str | None = None, seed_label: str = "
           + (f"; runs that failed: {', '.join(failed)}" if failed else "")
           + (f"; flagged (margin thinner than the seed-to-seed spread): "
              f"{len(summary['flagged'])}" if summary.get("flagged") else "") + ".")
-    return hide_index(sweep_frame(summary, seed_label=seed_label))
+    return hide_index(sweep_frame(summary))
 
 
 def _threads() -> int:
