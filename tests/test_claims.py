@@ -29,8 +29,9 @@ def test_claims_serialise_numpy_and_torch(tmp_path):
     assert path.name == "demo.json"
     assert {"chapter", "seed", "runtime_s", "claims"} <= set(data)
     a, b = data["claims"]
-    assert a == {"name": "a", "paper": 0.5, "ours": 0.25, "op": "<", "threshold": 0.5,
-                 "test": "< 0.5", "margin": 0.25, "holds": True, "note": ""}
+    assert a == {"name": "a", "kind": None, "expect": None, "verdict": None, "paper": 0.5,
+                 "ours": 0.25, "null": None, "null_holds": None, "op": "<",
+                 "threshold": 0.5, "test": "< 0.5", "margin": 0.25, "holds": True, "note": ""}
     assert b["ours"] == 3 and b["threshold"] == [1, 4] and b["test"] == "in [1, 4]"
 
 
@@ -88,12 +89,88 @@ def test_finish_without_claims_fails(tmp_path):
 
 def test_table_columns():
     run = claims.Chapter("demo", seed=0)
-    run.claim("c", paper=0.967, ours=0.95, op=">=", threshold=0.9, note="held-out")
+    run.claim("ctl", kind="control", paper=None, ours=1.0, op=">=", threshold=0.9)
+    run.claim("c", kind="paper", expect="reproduced", paper=0.967, ours=0.95, op=">=",
+              threshold=0.9, note="held-out", null=0.5)
+    run.claim("no", kind="paper", expect="not reproduced", paper="≫ 1", ours=1.1, op=">=",
+              threshold=2)
     table = run.table()
-    assert list(table.columns) == ["claim", "paper", "ours", "test", "holds"]
+    assert list(table.columns) == ["kind", "claim", "paper", "ours", "test", "verdict"]
+    assert list(table["kind"]) == ["paper", "paper", "control"]  # paper claims first
     row = table.iloc[0]
-    assert row["paper"] == "0.967" and row["holds"] == "✓" and row["test"] == "≥ 0.9"
-    assert row["claim"] == "c (held-out)"
+    assert row["paper"] == "0.967" and row["verdict"] == "✓ reproduced" and row["test"] == "≥ 0.9"
+    assert row["claim"] == "c (held-out)" and row["ours"] == "0.95 (null 0.5)"
+    assert table.iloc[1]["verdict"] == "✗ not reproduced"  # never a ✓ beside a failure
+    assert table.iloc[2]["verdict"] == "control holds"
+
+
+def test_kind_and_expect_are_checked():
+    run = claims.Chapter("demo", seed=0)
+    with pytest.raises(ValueError, match="kind must be"):
+        run.claim("x", kind="claim", paper=1, ours=1, op=">=", threshold=1)
+    with pytest.raises(ValueError, match="declares expect"):
+        run.claim("x", kind="paper", paper=1, ours=1, op=">=", threshold=1)
+    with pytest.raises(ValueError, match="declares expect"):
+        run.claim("x", kind="paper", expect="yes", paper=1, ours=1, op=">=", threshold=1)
+    with pytest.raises(ValueError, match="only a paper claim"):
+        run.claim("x", kind="control", expect="reproduced", paper=1, ours=1, op=">=",
+                  threshold=1)
+    with pytest.raises(TypeError, match="null must be a number"):
+        run.claim("x", kind="paper", expect="reproduced", paper=1, ours=1, null="none",
+                  op=">=", threshold=1)
+
+
+def test_results_file_records_kind_expect_verdict_and_null(tmp_path):
+    run = claims.Chapter("demo", seed=0)
+    run.claim("gain", kind="paper", expect="reproduced", paper=0.1, ours=0.3, null=0.01,
+              op=">=", threshold=0.1)
+    run.claim("ctl", kind="control", paper=None, ours=1, op=">=", threshold=1)
+    run.finish(tmp_path, show=False)
+    gain, ctl = json.loads((tmp_path / "demo.json").read_text())["claims"]
+    assert (gain["kind"], gain["expect"], gain["verdict"]) == ("paper", "reproduced", "reproduced")
+    assert gain["null"] == 0.01 and gain["null_holds"] is False
+    assert (ctl["kind"], ctl["expect"], ctl["verdict"]) == ("control", None, "holds")
+
+
+def test_not_reproduced_claim_that_holds_fails_the_run(tmp_path):
+    """Like a strict xfail: a claim reported as not reproduced must keep failing its test."""
+    run = claims.Chapter("demo", seed=2)
+    run.claim("bigger", kind="paper", expect="not reproduced", paper="≫ 1", ours=0.5,
+              op=">=", threshold=2)
+    run.finish(tmp_path, show=False)  # fails its test, as declared: the run passes
+    run.claim("smaller", kind="paper", expect="not reproduced", paper="< 1", ours=0.5,
+              op="<", threshold=1)
+    with pytest.raises(AssertionError, match="smaller: declared not reproduced, but it holds"):
+        run.finish(tmp_path, show=False)
+
+
+def test_partly_claim_is_not_asserted_by_one_run(tmp_path):
+    run = claims.Chapter("demo", seed=0)
+    run.claim("sometimes", kind="paper", expect="partly", paper=1, ours=0.1, op=">=",
+              threshold=0.5)
+    run.finish(tmp_path, show=False)
+    assert run.claims[0].verdict == "not reproduced"
+
+
+def test_paper_claim_whose_null_passes_is_refused(tmp_path):
+    run = claims.Chapter("demo", seed=0)
+    run.claim("near in-range", kind="paper", expect="reproduced", paper="≈ 1", ours=1.01,
+              null=0.999, op="<", threshold=1.05)
+    with pytest.raises(AssertionError, match="does not separate the method from its null"):
+        run.finish(tmp_path, show=False)
+    # the same for a claim reported as not reproduced: a null that passes separates nothing
+    run = claims.Chapter("demo", seed=0)
+    run.claim("gain", kind="paper", expect="not reproduced", paper=">", ours=0.0, null=0.2,
+              op=">=", threshold=0.1)
+    with pytest.raises(AssertionError, match="null"):
+        run.finish(tmp_path, show=False)
+
+
+def test_control_must_hold(tmp_path):
+    run = claims.Chapter("demo", seed=0)
+    run.claim("detector fires", kind="control", paper=None, ours=0.0, op=">", threshold=0)
+    with pytest.raises(AssertionError, match="detector fires: control: does not hold"):
+        run.finish(tmp_path, show=False)
 
 
 def test_results_dir(monkeypatch, tmp_path):
@@ -125,9 +202,57 @@ def test_summarise_sweep_ranges_margins_and_flags():
     assert thin["flagged"] and thin["thinnest_seed"] == 2 and round(thin["thinnest_margin"], 6) == -0.05
     assert not s["all_hold"] and s["flagged"] == ["thin"]
     frame = claims.sweep_frame(s)
-    assert list(frame.columns) == ["claim", "test", "seed 0", "seed 1", "seed 2",
-                                   "thinnest margin", "⚑"]
+    assert list(frame.columns) == ["claim", "kind", "test", "seed 0", "seed 1", "seed 2",
+                                   "verdict", "thinnest margin", "⚑"]
     assert frame.iloc[1]["seed 2"].endswith("✗") and frame.iloc[1]["⚑"] == "⚑"
+
+
+def _paper(values: dict, expect: str, nulls: dict | None = None) -> dict:
+    out = _result(values)
+    for c in out["claims"]:
+        c.update(kind="paper", expect=expect)
+        if nulls and c["name"] in nulls:
+            c["null"] = nulls[c["name"]]
+            c["null_holds"] = claims.holds(c["null"], c["op"], c["threshold"])
+    return out
+
+
+def test_sweep_verdicts_and_problems():
+    seeds = range(6)
+    # reproduced on every seed, with a margin wider than the spread: no problem
+    s = claims.summarise_sweep({k: _paper({"c": (0.5 + 0.01 * k, ">=", 0.3)}, "reproduced")
+                                for k in seeds})
+    assert s["claims"][0]["verdict"] == "reproduced" and claims.sweep_problems(s) == []
+    # declared partly but constant across seeds: the sweep test fails
+    s = claims.summarise_sweep({k: _paper({"c": (0.5, ">=", 0.3)}, "partly") for k in seeds})
+    assert "it is not 'partly'" in claims.sweep_problems(s)[0]
+    # partly with both outcomes: fine
+    s = claims.summarise_sweep({k: _paper({"c": (0.1 * k, ">=", 0.3)}, "partly") for k in seeds})
+    c = s["claims"][0]
+    assert c["verdict"] == "partly" and c["n_hold"] == 3 and claims.sweep_problems(s) == []
+    # declared not reproduced, holds on one seed
+    s = claims.summarise_sweep({k: _paper({"c": (0.1 * k, ">=", 0.45)}, "not reproduced")
+                                for k in seeds})
+    assert "declared not reproduced, but the sweep says partly (1 of 6" in \
+        claims.sweep_problems(s)[0]
+    # a null that passes on some seed
+    s = claims.summarise_sweep({k: _paper({"c": (0.9, ">=", 0.3)}, "reproduced",
+                                          {"c": 0.1 * k}) for k in seeds})
+    assert claims.sweep_problems(s) == ["c: the null passes the test on seeds 3, 4, 5"]
+
+
+def test_flagged_claims_need_ten_seeds():
+    """A margin thinner than the spread on six seeds is a problem; on ten it is accepted."""
+    def sweep(n, expect, base, op):
+        return claims.summarise_sweep({k: _paper({"c": (base + 0.02 * k, op, 0.3)}, expect)
+                                       for k in range(n)})
+    s = sweep(6, "reproduced", 0.31, ">=")
+    assert s["claims"][0]["flagged"] and "sweep seeds 0–9" in claims.sweep_problems(s)[0]
+    assert claims.sweep_problems(sweep(10, "reproduced", 0.31, ">=")) == []
+    # towards the other outcome for a not-reproduced claim: 0.29 fails ≥ 0.3 by only 0.01
+    s = sweep(6, "not reproduced", 0.19, ">=")
+    assert s["claims"][0]["verdict"] == "not reproduced"
+    assert s["claims"][0]["flagged"] and round(s["claims"][0]["thinnest_margin"], 6) == 0.01
 
 
 def test_summarise_sweep_counts_failed_runs():
@@ -140,7 +265,7 @@ def test_sweep_table_reads_committed_summary(tmp_path, capsys):
     s = claims.summarise_sweep({0: _result({"c": (1.0, ">=", 1)}), 1: _result({"c": (2.0, ">=", 1)})})
     (tmp_path / "demo.json").write_text(json.dumps(s))
     shown = claims.sweep_table("demo", folder=tmp_path)
-    assert "1 of 1 claims hold on every seed" in capsys.readouterr().out
+    assert "not yet classified: 1 of 1 hold on every seed" in capsys.readouterr().out
     assert shown.data.iloc[0]["seed 1"] == "2"
     assert claims.sweep_table("absent", folder=tmp_path) is None
     assert "make seeds" in capsys.readouterr().out

@@ -104,7 +104,7 @@ def test_setup_and_claim_cells(notebook):
     assert last.rstrip().endswith("run.finish()") and "run.claim(" in last, "last code cell must check the claims"
 
 
-def test_results_file_matches_and_all_claims_hold(notebook):
+def test_results_file_matches_and_verdicts_are_as_reported(notebook):
     path, _ = notebook
     result = ROOT / "results" / f"{path.stem}.json"
     assert result.exists(), f"{result.name} missing: execute the notebook with `make run NB={path.relative_to(ROOT)}`"
@@ -112,13 +112,56 @@ def test_results_file_matches_and_all_claims_hold(notebook):
     assert data["chapter"] == path.stem and isinstance(data["seed"], int) and data["runtime_s"] > 0
     assert data["claims"] and all({"name", "paper", "ours", "op", "threshold", "holds"} <= set(c)
                                   for c in data["claims"]), "claims need ours, op and threshold"
-    assert all(c["holds"] for c in data["claims"]), [c["name"] for c in data["claims"] if not c["holds"]]
+    wrong = [p for c in data["claims"] for p in claims_problems(c)]
+    assert not wrong, wrong
 
 
-def test_claims_hold_across_seeds(notebook):
+def claims_problems(c: dict) -> list[str]:
+    """What is wrong with one claim of a results file (see rindoku.claims.Claim.problems)."""
+    from rindoku.claims import KINDS, outcome_as_expected
+
+    out = []
+    if c.get("kind") is not None and c["kind"] not in KINDS:
+        out.append(f"{c['name']}: unknown kind {c['kind']!r}")
+    if c.get("kind") == "paper" and c.get("verdict") is None:
+        out.append(f"{c['name']}: a paper claim without a verdict")
+    if not outcome_as_expected(c.get("kind"), c.get("expect"), c["holds"]):
+        out.append(f"{c['name']}: outcome not as reported ({c.get('expect') or c.get('kind')})")
+    if c.get("kind") == "paper" and c.get("null_holds"):
+        out.append(f"{c['name']}: its null passes the same test")
+    return out
+
+
+#: Chapters whose claims are classified (kind, expect, null); the others are reworked in their
+#: own issues and show "not yet classified" until then.
+CLASSIFIED = {"01_nlhf_nash_md", "02_rlcd", "03_rain", "05_gflownet_inference",
+              "07_reversal_curse", "09_counterfactual_simulatability",
+              "10_input_clarification_ensembling"}
+
+
+def test_classified_chapters_have_kind_on_every_claim(notebook):
+    path, _ = notebook
+    if path.stem not in CLASSIFIED:
+        pytest.skip("claims not yet classified (its own issue reworks the chapter)")
+    data = json.loads((ROOT / "results" / f"{path.stem}.json").read_text())
+    missing = [c["name"] for c in data["claims"] if c.get("kind") not in ("paper", "control")]
+    assert not missing, f"claims without kind: {missing}"
+    assert any(c["kind"] == "paper" for c in data["claims"]), "no paper claim"
+    # names, paper statements and notes are shown as plain text on the results page
+    markup = [text for c in data["claims"] for text in (c["name"], c.get("paper"), c.get("note"))
+              if isinstance(text, str) and re.search(r"[_^$\\]", text)]
+    assert not markup, f"markup characters (_ ^ $ \\) in claim texts: {markup}"
+
+
+def test_verdicts_hold_across_seeds(notebook):
     """The committed seed sweep covers at least seeds 0-3 (the book's chapters use 0-5) and
-    every claim the notebook makes, and every claim holds on every seed; the notebook shows
-    the sweep instead of typed ranges."""
+    every claim the notebook makes, and every claim's outcome across seeds is the one the
+    chapter reports (rindoku.claims.sweep_problems: controls and "reproduced" claims hold on
+    every seed, "not reproduced" ones on none, "partly" ones on some but not all, no null
+    passes, a flagged claim has ten seeds); the notebook shows the sweep instead of typed
+    ranges."""
+    from rindoku.claims import sweep_problems
+
     path, nb = notebook
     sweep = ROOT / "results" / "sweeps" / f"{path.stem}.json"
     assert sweep.exists(), f"no seed sweep: make seeds NB={path.relative_to(ROOT)}"
@@ -128,8 +171,8 @@ def test_claims_hold_across_seeds(notebook):
     result = json.loads((ROOT / "results" / f"{path.stem}.json").read_text())
     names = [c["name"] for c in result["claims"]]
     assert names == [c["name"] for c in summary["claims"]], "sweep is stale: claims differ"
-    failing = [c["name"] for c in summary["claims"] if not c["all_hold"]]
-    assert not failing, f"claims that fail on some seed: {failing}"
+    problems = sweep_problems(summary)
+    assert not problems, problems
     assert any(f'sweep_table("{path.stem}")' in c.source for c in code_cells(nb))
 
 

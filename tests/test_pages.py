@@ -68,43 +68,64 @@ def test_render_results_without_files(tmp_path):
     assert "No chapter" in mp.render_results(tmp_path)
 
 
-def test_render_results_tables(tmp_path, registry):
+def _claim(name, ours, op, threshold, kind=None, expect=None, null=None, **extra):
+    from rindoku.claims import holds
+
+    return {"name": name, "paper": extra.pop("paper", None), "ours": ours, "op": op,
+            "threshold": threshold, "holds": holds(ours, op, threshold), "kind": kind,
+            "expect": expect, "null": null, **extra}
+
+
+def test_render_results_scoreboard(tmp_path, registry):
+    from rindoku.claims import summarise_sweep
+
     res = tmp_path / "results"
-    res.mkdir()
-    (res / "07_reversal_curse.json").write_text(json.dumps({
-        "chapter": "07_reversal_curse", "seed": 0, "runtime_s": 123.4,
-        "claims": [
-            {"name": "same direction", "paper": "96.7%", "ours": 0.98, "holds": True,
-             "op": ">=", "threshold": 0.9, "test": "≥ 0.9", "note": "held-out"},
-            {"name": "reverse | at chance", "paper": 0.001, "ours": 0.1, "holds": False,
-             "op": "in", "threshold": [0.0, 0.05], "test": "in [0, 0.05]"},
-        ]}))
-    (res / "sweeps").mkdir()
-    (res / "sweeps" / "07_reversal_curse.json").write_text(json.dumps({
-        "chapter": "07_reversal_curse", "seeds": [0, 1, 2], "all_hold": False,
-        "flagged": ["reverse | at chance"], "claims": [
-            {"name": "same direction", "holds": {"0": True, "1": True, "2": True},
-             "thinnest_margin": 0.05, "flagged": False},
-            {"name": "reverse | at chance", "holds": {"0": False, "1": True, "2": True},
-             "thinnest_margin": -0.05, "flagged": True}]}))
+    (res / "sweeps").mkdir(parents=True)
+
+    def run(seed, gap):
+        return {"chapter": "07_reversal_curse", "seed": seed, "runtime_s": 123.4, "claims": [
+            _claim("same direction", 0.98, ">=", 0.9, "paper", "reproduced", paper="96.7%",
+                   note="held-out"),
+            _claim("reverse | above a null", gap, ">=", 0.05, "paper", "partly", null=0.0),
+            _claim("bigger models escape", 4.37e-05, ">", 0.1, "paper", "not reproduced",
+                   paper="no"),
+            _claim("facts learned", 1.0, ">=", 0.95, "control")]}
+
+    runs = {0: run(0, 0.1), 1: run(1, 0.01), 2: run(2, 0.2)}
+    (res / "07_reversal_curse.json").write_text(json.dumps(runs[0]))
+    (res / "sweeps" / "07_reversal_curse.json").write_text(json.dumps(summarise_sweep(runs)))
+    (res / "04_fact_rlhf.json").write_text(json.dumps({
+        "chapter": "04_fact_rlhf", "seed": 0, "runtime_s": 60,
+        "claims": [_claim("old style", 1.0, ">", 0.5)]}))
     (res / "broken.json").write_text("{not json")
     text = mp.render_results(res, registry)
-    # summary table, then one section per chapter; title falls back to the registry
-    assert "| Chapter | Claims that hold |" in text
-    assert "✗ 1 of 2" in text
+    # book-wide totals count only classified chapters; unclassified ones are named
+    assert "✓ 1 reproduced · ◐ 1 partly · ✗ 1 not reproduced, in 1 chapter whose" in text
+    assert "1 of 1 hold on every seed" in text
+    assert "**Not yet classified** into paper claims and controls: 1 check in chapters 04," in text
+    assert "| not yet classified (1 check) |" in text
     assert "## 07 · The Reversal Curse" in text
-    assert "| ✓ | same direction (held-out) | 96.7% | 0.98 | ≥ 0.9 | 3/3 seeds, margin ≥ 0.05 |" in text
-    assert "| in [0, 0.05] | 2/3 seeds, margin ≥ -0.05 ⚑ |" in text
-    assert "| ✗ seeds 0–2, 1 ⚑ |" in text
-    assert "reverse \\| at chance" in text  # pipes escaped inside table cells
+    # paper claims first with their verdict across seeds; never a ✓ beside a failure
+    assert ("| ✓ reproduced | same direction (held-out) | 96.7% | 0.98 | — | ≥ 0.9 "
+            "| 3 of 3 seeds hold; margin ≥ 0.08 |") in text
+    assert "| ◐ partly | reverse \\| above a null | — | 0.1 | 0 | ≥ 0.05 | 2 of 3 seeds hold |" in text
+    assert "| ✗ not reproduced | bigger models escape | no | 4.37×10⁻⁵ |" in text
+    assert "| control, holds | facts learned |" in text
+    assert "e-05" not in text and "Seed |" not in text  # no broken numbers, no seed column
     assert "2.1 min (123 s)" in text
     assert "broken.json" in text  # unreadable files are reported, not fatal
     assert "{doc}" not in text  # no links without a root holding the notebook
     nb_dir = tmp_path / "notebooks"
     nb_dir.mkdir()
-    (nb_dir / "07_reversal_curse.ipynb").write_text("{}")
+    (nb_dir / "07_reversal_curse.ipynb").write_text(json.dumps({"cells": [
+        {"cell_type": "markdown", "source": ["## What reproduced, and what did not\n"]}]}))
     linked = mp.render_results(res, registry, root=tmp_path)
     assert "{doc}`07 · Reversal curse </notebooks/07_reversal_curse>`" in linked
+    assert "(../notebooks/07_reversal_curse.ipynb#what-reproduced-and-what-did-not)" in linked
+
+
+def test_cells_escape_markup():
+    assert mp._cell("π*_τ") == "π\\*\\_τ" and mp._cell(-3) == "−3"
 
 
 def test_render_chapters_status(tmp_path, registry):

@@ -210,19 +210,41 @@ def runtime_line(result: dict) -> str:
             f"measured {s:.0f} s with seed {result.get('seed', '?')}.")
 
 
+def _number(value: float) -> str:
+    """A number for a table cell that never breaks mid-token: three significant digits, and
+    powers of ten written ``4.37×10⁻⁵`` instead of ``4.37e-05`` (which wraps at the hyphen).
+
+    >>> _number(4.37e-05), _number(0.96666), _number(123456.0), _number(-0.25)
+    ('4.37×10⁻⁵', '0.967', '123,456', '−0.25')
+    """
+    if math.isnan(value):
+        return "nan"
+    if abs(value) >= 1e4:
+        text = f"{value:,.0f}"
+    else:
+        text = f"{value:.3g}"
+        if "e" in text:
+            mant, exp = text.split("e")
+            sup = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+            text = f"{mant}×10{str(int(exp)).translate(sup)}"
+    return text.replace("-", "−")
+
+
 def _cell(value) -> str:
-    """Format a value for a markdown table cell."""
+    """Format a value for a markdown table cell (markdown's own characters escaped)."""
     if value is None:
         return "—"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
-        if math.isnan(value):
-            return "nan"
-        return f"{value:.3g}" if abs(value) < 1e4 else f"{value:,.0f}"
+        return _number(value)
+    if isinstance(value, int):
+        return _number(float(value)) if abs(value) >= 1e4 else str(value).replace("-", "−")
     if isinstance(value, (list, tuple)):
         return ", ".join(_cell(v) for v in value)
     text = str(value).replace("\r", " ").replace("\n", " ").replace("|", "\\|")
+    for ch in "*_`[]<>":
+        text = text.replace(ch, "\\" + ch)
     return text.strip() or "—"
 
 
@@ -245,11 +267,20 @@ def _runtime_cell(result: dict | None) -> str:
 
 
 def _test_cell(claim: dict) -> str:
-    """The claim's test, formatted from its op and threshold (one format for every chapter)."""
-    if claim.get("op") and claim.get("threshold") is not None:
-        from rindoku.claims import describe
+    """The claim's test, formatted from its op and threshold (one format for every chapter).
 
-        return describe(claim["op"], claim["threshold"])
+    >>> _test_cell({"op": "<", "threshold": 1e-5}), _test_cell({"op": "in", "threshold": [0, 1]})
+    ('< 1×10⁻⁵', 'in [0, 1]')
+    """
+    op, t = claim.get("op"), claim.get("threshold")
+    if op and t is not None:
+        from rindoku.claims import OPS
+
+        if op == "in":
+            return f"in [{_cell(t[0])}, {_cell(t[1])}]"
+        if op == "out":
+            return f"≤ {_cell(t[0])} or ≥ {_cell(t[1])}"
+        return f"{OPS[op]} {_cell(t)}"
     return _cell(claim.get("test"))
 
 
@@ -259,40 +290,104 @@ def load_sweeps(results_dir: Path | str) -> dict:
     return sweeps
 
 
-def _sweep_cell(sweep: dict | None, name: str) -> str:
-    """``6/6 seeds, margin ≥ 0.05 ⚑`` for one claim of a sweep summary."""
-    if not sweep:
-        return "—"
-    c = next((c for c in sweep.get("claims", []) if c.get("name") == name), None)
-    if c is None:
-        return "not in sweep"
-    n = len(c.get("holds", {}))
-    ok = sum(1 for v in c.get("holds", {}).values() if v)
-    text = f"{ok}/{n} seeds"
-    if c.get("thinnest_margin") is not None:
-        text += f", margin ≥ {_cell(float(c['thinnest_margin']))}"
-    return text + (" ⚑" if c.get("flagged") else "")
+VERDICT_MARK = {"reproduced": "✓", "partly": "◐", "not reproduced": "✗"}
 
 
-def _seeds_summary(sweep: dict | None) -> str:
-    if not sweep:
+def claim_verdict(claim: dict, sweep: dict | None) -> tuple[str, str]:
+    """(verdict, across-seeds text) of one claim of a results file.
+
+    A paper claim's verdict is the sweep's (reproduced on every seed, on none, or partly:
+    k of n), else the one the chapter declares; a control "holds" or "fails"; a claim of a
+    chapter still on the older API is "not yet classified".
+
+    >>> claim_verdict({"name": "c", "kind": "paper", "expect": "partly", "holds": True},
+    ...               {"seeds": [0, 1], "claims": [{"name": "c", "kind": "paper",
+    ...                "holds": {"0": True, "1": False}, "thinnest_margin": None}]})
+    ('◐ partly', '1 of 2 seeds hold')
+    """
+    kind = claim.get("kind")
+    s = next((c for c in (sweep or {}).get("claims", []) if c.get("name") == claim.get("name")),
+             None)
+    if s is not None:
+        n, k = len(s.get("holds", {})), sum(1 for v in s.get("holds", {}).values() if v)
+        seeds = f"{k} of {n} seeds hold"
+        if s.get("thinnest_margin") is not None and kind != "paper" or (
+                kind == "paper" and claim.get("expect") != "partly"
+                and s.get("thinnest_margin") is not None):
+            word = "fails by" if (kind == "paper" and k == 0) else "margin"
+            seeds += f"; {word} ≥ {_cell(abs(float(s['thinnest_margin'])))}"
+        seeds += " ⚑" if s.get("flagged") else ""
+    else:
+        n = k = None
+        seeds = "not in the sweep" if sweep else "—"
+    if kind == "paper":
+        if n:
+            verdict = "reproduced" if k == n else ("not reproduced" if k == 0 else "partly")
+        else:
+            verdict = claim.get("expect") or "—"
+        return f"{VERDICT_MARK.get(verdict, '')} {verdict}".strip(), seeds
+    if kind == "control":
+        ok = (k == n) if n else bool(claim.get("holds"))
+        return ("control, holds" if ok else "control, fails"), seeds
+    return "not yet classified", seeds
+
+
+def _anchor(name: str, root: Path | str | None) -> str | None:
+    """The heading a chapter discusses its verdicts under, as a link target."""
+    if root is None:
+        return None
+    path = Path(root) / "notebooks" / f"{name}.ipynb"
+    try:
+        cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+    except (OSError, ValueError):
+        return None
+    heads = [line[3:].strip() for c in cells if c.get("cell_type") == "markdown"
+             for line in "".join(c.get("source", "")).splitlines() if line.startswith("## ")]
+    for wanted in ("What reproduced, and what did not", "Claim checks"):
+        if wanted in heads:
+            return re.sub(r"[^\w\- ]", "", wanted.lower()).strip().replace(" ", "-")
+    return None
+
+
+def chapter_counts(result: dict, sweep: dict | None) -> dict:
+    """Counts of one chapter's verdicts: reproduced, partly, not reproduced, controls (and
+    how many hold), not yet classified."""
+    out = {"reproduced": 0, "partly": 0, "not reproduced": 0, "controls": 0,
+           "controls_hold": 0, "unclassified": 0}
+    for c in result.get("claims") or []:
+        verdict, _ = claim_verdict(c, sweep)
+        if c.get("kind") == "paper":
+            out[verdict.split(" ", 1)[1] if " " in verdict else verdict] += 1
+        elif c.get("kind") == "control":
+            out["controls"] += 1
+            out["controls_hold"] += verdict == "control, holds"
+        else:
+            out["unclassified"] += 1
+    return out
+
+
+def _n(count: int, noun: str) -> str:
+    """``1 chapter``, ``2 chapters``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _seeds_label(sweep: dict | None) -> str:
+    if not sweep or not sweep.get("seeds"):
         return "—"
-    seeds = sweep.get("seeds", [])
-    label = (f"{seeds[0]}–{seeds[-1]}" if seeds == list(range(seeds[0], seeds[-1] + 1))
-             else ", ".join(str(s) for s in seeds)) if seeds else "—"
-    mark = "✓" if sweep.get("all_hold") else "✗"
-    flags = len(sweep.get("flagged") or [])
-    return f"{mark} seeds {label}" + (f", {flags} ⚑" if flags else "")
+    seeds = sweep["seeds"]
+    return (f"{seeds[0]}–{seeds[-1]}" if seeds == list(range(seeds[0], seeds[-1] + 1))
+            else ", ".join(str(s) for s in seeds))
 
 
 def render_results(results_dir: Path | str, registry: dict | None = None,
                    root: Path | str | None = None) -> str:
-    """Markdown for ``book/_generated/results.md``.
+    """Markdown for ``book/_generated/results.md``: the book's reproduction scoreboard.
 
-    A summary table, then one section (``##``) per chapter with its claims table.
-    ``registry`` (from :func:`load_registry`) supplies titles a results file lacks;
-    ``root``, if given, turns chapter names into links to notebooks that exist.
-    Seed-sweep summaries in ``<results_dir>/sweeps`` add an "across seeds" column.
+    Book-wide totals, a table with each chapter's verdicts (the paper's claims reproduced /
+    partly / not reproduced across the committed seed sweep, the controls that hold), then
+    one section (``##``) per chapter with its claims. ``registry`` (from
+    :func:`load_registry`) supplies titles a results file lacks; ``root``, if given, turns
+    chapter names into links to notebooks that exist.
     """
     results, problems = load_results(results_dir)
     sweeps = load_sweeps(results_dir)
@@ -304,49 +399,76 @@ def render_results(results_dir: Path | str, registry: dict | None = None,
                 "`results/NN_slug.json` when its notebook runs to the end; "
                 "this page is regenerated at every book build.", ""]
     else:
-        out += ["⚑ marks a claim whose thinnest margin across seeds is smaller than its "
-                "seed-to-seed spread: another seed could plausibly cross the threshold.", "",
-                "| Chapter | Claims that hold | Seed | Across seeds | Run time (2 CPU cores) |",
+        counts = {n: chapter_counts(r, sweeps.get(n)) for n, r in results.items()}
+        tot = {k: sum(c[k] for c in counts.values()) for k in next(iter(counts.values()))}
+        classified = sum(1 for c in counts.values() if not c["unclassified"])
+        waiting = [n for n, c in counts.items() if c["unclassified"]]
+        out += [f"**The papers' claims, across the book:** ✓ {tot['reproduced']} reproduced · "
+                f"◐ {tot['partly']} partly · ✗ {tot['not reproduced']} not reproduced, in "
+                f"{_n(classified, 'chapter')} whose claims are classified. **Controls** (checks of "
+                f"our own experiments): {tot['controls_hold']} of {tot['controls']} hold on "
+                "every seed.", ""]
+        if waiting:
+            out += [f"**Not yet classified** into paper claims and controls: "
+                    f"{_n(tot['unclassified'], 'check')} in chapters "
+                    f"{', '.join(n.split('_', 1)[0] for n in sorted(waiting))}, which are "
+                    "being reworked; they count in no total above.", ""]
+        out += ["| Chapter | The paper's claims | Controls | Seeds | Run time (2 CPU cores) |",
                 "|---|---|---|---|---|"]
         for name, r in sorted(results.items()):
-            claims = r.get("claims") or []
-            n_ok = sum(1 for c in claims if c.get("holds") is True)
-            mark = "✓" if claims and n_ok == len(claims) else "✗"
-            out.append(f"| {_chapter_label(name, registry, root, r.get('title'))} "
-                       f"| {mark} {n_ok} of {len(claims)} | {_cell(r.get('seed'))} "
-                       f"| {_seeds_summary(sweeps.get(name))} | {_runtime_cell(r)} |")
+            c = counts[name]
+            if c["unclassified"]:
+                cell = f"not yet classified ({_n(c['unclassified'], 'check')})"
+            else:
+                cell = (f"✓ {c['reproduced']} reproduced · ◐ {c['partly']} partly · "
+                        f"✗ {c['not reproduced']} not reproduced")
+                anchor = _anchor(name, root)
+                if anchor and root is not None:
+                    cell += f" ([verdicts](../notebooks/{name}.ipynb#{anchor}))"
+            controls = (f"{c['controls_hold']} of {c['controls']} hold" if c["controls"]
+                        else "—")
+            out.append(f"| {_chapter_label(name, registry, root, r.get('title'))} | {cell} "
+                       f"| {controls} | {_seeds_label(sweeps.get(name))} "
+                       f"| {_runtime_cell(r)} |")
         out.append("")
         for name, r in sorted(results.items()):
-            ch = _registry_by_name(registry).get(name)
-            title = r.get("title") or (ch["paper"]["title"] if ch else name)
-            out += [f"## {name.split('_', 1)[0]} · {_cell(title)}", ""]
-            meta = [f"Seed {_cell(r.get('seed'))}", f"run time {_runtime_cell(r)}"]
-            if ch:
-                arx = ch["paper"]["arxiv"]
-                meta.append(f"paper: {ch['paper']['authors']} {ch['paper']['year']}, "
-                            f"[arXiv:{arx}]({ARXIV.format(arx)})")
-            if root is not None:
-                meta.append(f"{{doc}}`notebook </notebooks/{name}>`")
-            out += ["; ".join(meta) + ".", ""]
-            claims = r.get("claims") or []
-            if not claims:
-                out += ["This results file lists no claims.", ""]
-                continue
-            out += ["| | Claim | Paper | Ours | Test | Across seeds |",
-                    "|---|---|---|---|---|---|"]
-            for c in claims:
-                holds = c.get("holds")
-                mark = "✓" if holds is True else ("✗" if holds is False else "?")
-                label = c.get("name") + (f" ({c['note']})" if c.get("note") else "")
-                out.append(f"| {mark} | {_cell(label)} | {_cell(c.get('paper'))} "
-                           f"| {_cell(c.get('ours'))} | {_test_cell(c)} "
-                           f"| {_sweep_cell(sweeps.get(name), c.get('name'))} |")
-            out.append("")
+            out += _chapter_section(name, r, sweeps.get(name), registry, root)
     if problems:
         out += ["Results files that could not be read:", ""]
         out += [f"- `{p}`" for p in problems]
         out.append("")
     return "\n".join(out).rstrip() + "\n"
+
+
+def _chapter_section(name: str, r: dict, sweep: dict | None, registry: dict | None,
+                     root: Path | str | None) -> list[str]:
+    ch = _registry_by_name(registry).get(name)
+    title = r.get("title") or (ch["paper"]["title"] if ch else name)
+    out = [f"## {name.split('_', 1)[0]} · {_cell(title)}", ""]
+    meta = [f"default run: seed {_cell(r.get('seed'))}, {_runtime_cell(r)}"]
+    if sweep:
+        meta.append(f"swept over seeds {_seeds_label(sweep)}")
+    if ch:
+        arx = ch["paper"]["arxiv"]
+        meta.append(f"paper: {ch['paper']['authors']} {ch['paper']['year']}, "
+                    f"[arXiv:{arx}]({ARXIV.format(arx)})")
+    if root is not None:
+        meta.append(f"{{doc}}`notebook </notebooks/{name}>`")
+    line = "; ".join(meta)
+    out += [line[:1].upper() + line[1:] + ".", ""]
+    claims = r.get("claims") or []
+    if not claims:
+        return out + ["This results file lists no claims.", ""]
+    out += ["| Verdict | Claim | Paper | Ours | Null | Test | Across seeds |",
+            "|---|---|---|---|---|---|---|"]
+    order = {"paper": 0, "control": 1}
+    for c in sorted(claims, key=lambda c: order.get(c.get("kind"), 2)):
+        verdict, seeds = claim_verdict(c, sweep)
+        label = c.get("name") + (f" ({c['note']})" if c.get("note") else "")
+        out.append(f"| {verdict} | {_cell(label)} | {_cell(c.get('paper'))} "
+                   f"| {_cell(c.get('ours'))} | {_cell(c.get('null'))} | {_test_cell(c)} "
+                   f"| {seeds} |")
+    return out + [""]
 
 
 def render_chapters(registry: dict, root: Path | str = ROOT,

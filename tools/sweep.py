@@ -12,8 +12,9 @@ than the seed-to-seed spread). A notebook shows that file with
 ``rindoku.claims.sweep_table("NN_slug")``, so the per-seed ranges quoted in its prose are
 never typed in.
 
-Exit status: 0 when every claim holds for every seed, 1 otherwise (the summary is written
-either way).
+Exit status: 0 when every claim's outcome across the seeds is the one its chapter reports
+(:func:`rindoku.claims.sweep_problems` finds nothing), 1 otherwise (the summary is written
+either way, and the problems are printed).
 """
 
 from __future__ import annotations
@@ -63,8 +64,9 @@ def sweep(notebook: Path, seeds: list[int], jobs: int = 1, out_dir: Path | None 
             result, log = run_seed(notebook, seed, Path(tmp))
             if not quiet:
                 state = "no results file" if result is None else (
-                    "all claims hold" if all(c["holds"] for c in result["claims"])
-                    else "some claims fail")
+                    "every claim as reported" if all(
+                        claims.outcome_as_expected(c.get("kind"), c.get("expect"), c["holds"])
+                        for c in result["claims"]) else "some claims not as reported")
                 print(f"seed {seed}: {state} ({time.perf_counter() - t0:.0f} s wall)", flush=True)
             return seed, result, log
 
@@ -84,6 +86,8 @@ def sweep(notebook: Path, seeds: list[int], jobs: int = 1, out_dir: Path | None 
         print(f"wrote {path}")
         if summary["flagged"]:
             print("flagged (thinnest margin < seed-to-seed spread): " + "; ".join(summary["flagged"]))
+        for problem in claims.sweep_problems(summary):
+            print("problem: " + problem)
     return summary
 
 
@@ -97,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
                     "(default: results/sweeps)")
     args = ap.parse_args(argv)
     summary = sweep(args.notebook, args.seeds, jobs=args.jobs, out_dir=args.out)
-    return 0 if summary["all_hold"] else 1
+    return 0 if not claims.sweep_problems(summary) else 1
 
 
 if __name__ == "__main__":
