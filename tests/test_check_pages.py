@@ -1,15 +1,13 @@
 """tools/check_pages.py on a synthetic page: the probe finds what a reader would notice."""
 
-import importlib.util
 import shutil
 from pathlib import Path
 
 import pytest
 
+from tools import check_pages as cp
+
 ROOT = Path(__file__).resolve().parents[1]
-_spec = importlib.util.spec_from_file_location("check_pages", ROOT / "tools" / "check_pages.py")
-cp = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(cp)
 
 pytestmark = pytest.mark.skipif(shutil.which("chromium") is None,
                                 reason="needs Debian's chromium (make browser installs it)")

@@ -293,3 +293,22 @@ def test_sweep_tool_runs_a_notebook_per_seed(tmp_path):
     c = summary["claims"][0]
     assert c["values"] == {"0": 0, "3": 3} and c["holds"] == {"0": True, "3": False}
     assert not (book / "results").exists()  # the sweep never touches the committed results
+
+
+def test_relabel_sweep_changes_labels_never_measurements():
+    from rindoku.sweeps import relabel_sweep
+
+    runs = {k: _paper({"c": (0.1 * k, ">=", 0.3)}, "reproduced") for k in range(6)}
+    for r in runs.values():
+        r["seed"] = 0
+    old = claims.summarise_sweep(runs)
+    assert "declared reproduced, but the sweep says partly" in claims.sweep_problems(old)[0]
+    result = {"seed": 0, "claims": [dict(runs[0]["claims"][0], expect="partly")]}
+    new = relabel_sweep(old, result)
+    assert claims.sweep_problems(new) == [] and new["claims"][0]["values"] == old["claims"][0]["values"]
+    with pytest.raises(ValueError, match="measurement changed"):
+        relabel_sweep(old, {"seed": 0, "claims": [dict(result["claims"][0], ours=0.05)]})
+    with pytest.raises(ValueError, match="test changed"):
+        relabel_sweep(old, {"seed": 0, "claims": [dict(result["claims"][0], threshold=0.2)]})
+    with pytest.raises(ValueError, match="different claims"):
+        relabel_sweep(old, {"seed": 0, "claims": []})

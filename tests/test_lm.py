@@ -61,5 +61,73 @@ def test_greedy_is_deterministic_and_matches_argmax(tiny_world):
     ids = torch.tensor([tok("<bos> alice", add_special_tokens=False)["input_ids"]])
     with torch.no_grad():
         first = model(input_ids=ids).logits[0, -1].argmax().item()
-    if first != tok.eos_token_id:
-        assert a[0].split()[0] == tok.convert_ids_to_tokens(first)
+    # the first greedy token is the argmax, whether or not it is <eos> (which ends the text)
+    (sample,) = lm.sample(model, tok, ["<bos> alice"], max_new_tokens=3, greedy=True)
+    assert sample.ids[0] == first
+    assert sample.text == a[0] and tok.decode(sample.ids, skip_special_tokens=True) == a[0]
+
+
+OPTIONS = ["tea", "coffee", "juice"]
+
+
+def test_option_logprobs_are_completion_logprobs(tiny_world):
+    tok, model = tiny_world
+    prompts = ["<bos> alice likes", "<bos> bob likes"]
+    got = lm.option_logprobs(model, tok, prompts, OPTIONS)  # one token each: one pass a prompt
+    want = lm.completion_logprobs(model, tok, [p for p in prompts for _ in OPTIONS], OPTIONS * 2)
+    assert got.shape == (2, 3) and torch.allclose(got, want.view(2, 3), atol=1e-5)
+    # several tokens an option, a list of options per prompt, mean over the tokens
+    per_prompt = [["likes tea", "tea"], ["coffee <eos>", "likes"]]
+    got = lm.option_logprobs(model, tok, prompts, per_prompt, mean=True)
+    per_token = lm.completion_logprobs(model, tok, [prompts[0]] * 2 + [prompts[1]] * 2,
+                                       [o for row in per_prompt for o in row], per_token=True)
+    assert torch.allclose(got.flatten(), torch.stack([t.mean() for t in per_token]), atol=1e-6)
+
+
+def test_option_logprobs_normalised_over_both_orders(tiny_world):
+    tok, model = tiny_world
+    # "prompts" that list two options in one order and in the other, scored by position
+    a_first, b_first = ["<bos> tea coffee"], ["<bos> coffee tea"]
+    labels = ["alice", "bob"]  # the names of the first and second position
+    got = lm.option_logprobs(model, tok, a_first, labels, normalize=True,
+                             reversed_prompts=b_first, by_position=True)
+    p_fwd = lm.option_logprobs(model, tok, a_first, labels, normalize=True).exp()[0]
+    p_rev = lm.option_logprobs(model, tok, b_first, labels, normalize=True).exp()[0]
+    # tea is named "alice" in the first order and "bob" in the second
+    want = torch.stack([(p_fwd[0] + p_rev[1]) / 2, (p_fwd[1] + p_rev[0]) / 2])
+    assert torch.allclose(got.exp()[0], want, atol=1e-6)
+    assert math.isclose(got.exp().sum().item(), 1.0, abs_tol=1e-6)
+    # options scored by their own text: no flip
+    got = lm.option_logprobs(model, tok, a_first, OPTIONS, reversed_prompts=b_first)
+    fwd = lm.option_logprobs(model, tok, a_first, OPTIONS)
+    rev = lm.option_logprobs(model, tok, b_first, OPTIONS)
+    assert torch.allclose(got, ((fwd.exp() + rev.exp()) / 2).log(), atol=1e-6)
+
+
+def test_option_logprobs_with_an_inserted_embedding(tiny_world):
+    tok, model = tiny_world
+    table = model.get_input_embeddings().weight.detach()
+    alice = table[tok.convert_tokens_to_ids("alice")][None]  # (m=1, d)
+    text = lm.option_logprobs(model, tok, ["<bos> alice likes"], OPTIONS)
+    soft = lm.option_logprobs(model, tok, ["<bos> likes"], OPTIONS, embeds=alice, embeds_at=1)
+    assert torch.allclose(text, soft, atol=1e-5)
+    # several-token options through completion_logprobs, the embedding per prompt
+    many = ["likes tea", "tea <eos>"]
+    text = lm.option_logprobs(model, tok, ["<bos> alice likes", "<bos> alice"], many)
+    soft = lm.option_logprobs(model, tok, ["<bos> likes", "<bos>"], many,
+                              embeds=alice.expand(2, 1, -1), embeds_at=1)
+    assert torch.allclose(text, soft, atol=1e-5)
+    # differentiable for a training loss
+    vector = alice.clone().requires_grad_(True)
+    loss = -lm.option_logprobs(model, tok, ["<bos> likes"], OPTIONS, embeds=vector,
+                               embeds_at=1, normalize=True, grad=True)[0, 0]
+    loss.backward()
+    assert vector.grad is not None and vector.grad.abs().sum() > 0
+
+
+def test_option_logprobs_rejects_ragged_options(tiny_world):
+    import pytest
+
+    tok, model = tiny_world
+    with pytest.raises(ValueError):
+        lm.option_logprobs(model, tok, ["<bos> alice", "<bos> bob"], [["tea"], ["tea", "coffee"]])

@@ -2,7 +2,6 @@
 errors, carries its Colab badge and run time, starts and ends the way every chapter does, and
 has a results file whose claims all hold."""
 
-import importlib.util
 import json
 import re
 from pathlib import Path
@@ -10,11 +9,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from rindoku import book
+from tools.stamping import slides_line
+
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-_spec = importlib.util.spec_from_file_location("make_pages", ROOT / "tools" / "make_pages.py")
-make_pages = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(make_pages)
+NOTEBOOKS = book.notebooks(ROOT)
 
 
 def code_cells(nb):
@@ -26,10 +25,10 @@ def test_there_are_chapters():
 
 
 def test_toc_and_notebooks_agree():
-    listed = {f for f in make_pages.toc_files() if f.startswith("notebooks/")}
+    listed = {f for f in book.toc_files() if f.startswith("notebooks/")}
     present = {f"notebooks/{p.stem}" for p in (ROOT / "notebooks").glob("*.ipynb")}
     assert listed == present, f"in the toc only: {listed - present}; notebooks not in the toc: {present - listed}"
-    for f in make_pages.toc_files():
+    for f in book.toc_files():
         assert any((ROOT / f).with_suffix(s).exists() for s in (".md", ".ipynb")), f
 
 
@@ -71,11 +70,11 @@ def test_first_cell_has_title_badge_and_run_time(notebook):
     assert first.cell_type == "markdown"
     number = path.stem[:2]
     assert re.match(rf"# Chapter {number} — \S", first.source), "title must be '# Chapter NN — ...'"
-    assert make_pages.colab_badge(path.stem) in first.source, "Colab badge missing or stale (make run stamps it)"
-    assert "colab.research.google.com/github/" in make_pages.colab_url(path.stem)
+    assert book.colab_badge(path.stem) in first.source, "Colab badge missing or stale (make run stamps it)"
+    assert "colab.research.google.com/github/" in book.colab_url(path.stem)
     assert re.search(r"^\*\*Run time \(default run, 2 CPU cores\):\*\* about \d", first.source, re.M)
     assert "arxiv.org/abs/" in first.source
-    assert make_pages.slides_line(path.stem) in first.source, "slides link missing (make run stamps it)"
+    assert slides_line(path.stem) in first.source, "slides link missing (make run stamps it)"
 
 
 def test_one_title_and_no_skipped_heading_levels(notebook):
@@ -97,7 +96,7 @@ def test_one_title_and_no_skipped_heading_levels(notebook):
 def test_setup_and_claim_cells(notebook):
     path, nb = notebook
     cells = code_cells(nb)
-    url = make_pages.repo_url()
+    url = book.repo_url()
     assert '"google.colab" in sys.modules' in cells[0].source and f"git+{url}" in cells[0].source
     assert any(f'rindoku.start("{path.stem}"' in c.source for c in cells[:3])
     last = cells[-1].source
@@ -106,7 +105,7 @@ def test_setup_and_claim_cells(notebook):
 
 def test_results_file_matches_and_verdicts_are_as_reported(notebook):
     path, _ = notebook
-    result = ROOT / "results" / f"{path.stem}.json"
+    result = book.result_path(path.stem, ROOT)
     assert result.exists(), f"{result.name} missing: execute the notebook with `make run NB={path.relative_to(ROOT)}`"
     data = json.loads(result.read_text())
     assert data["chapter"] == path.stem and isinstance(data["seed"], int) and data["runtime_s"] > 0
@@ -143,7 +142,7 @@ def test_classified_chapters_have_kind_on_every_claim(notebook):
     path, _ = notebook
     if path.stem not in CLASSIFIED:
         pytest.skip("claims not yet classified (its own issue reworks the chapter)")
-    data = json.loads((ROOT / "results" / f"{path.stem}.json").read_text())
+    data = json.loads((book.result_path(path.stem, ROOT)).read_text())
     missing = [c["name"] for c in data["claims"] if c.get("kind") not in ("paper", "control")]
     assert not missing, f"claims without kind: {missing}"
     assert any(c["kind"] == "paper" for c in data["claims"]), "no paper claim"
@@ -163,12 +162,12 @@ def test_verdicts_hold_across_seeds(notebook):
     from rindoku.claims import sweep_problems
 
     path, nb = notebook
-    sweep = ROOT / "results" / "sweeps" / f"{path.stem}.json"
+    sweep = book.sweep_path(path.stem, ROOT)
     assert sweep.exists(), f"no seed sweep: make seeds NB={path.relative_to(ROOT)}"
     summary = json.loads(sweep.read_text())
     assert set(range(4)) <= set(summary["seeds"]), summary["seeds"]
     assert not summary["failed_runs"], summary["failed_runs"]
-    result = json.loads((ROOT / "results" / f"{path.stem}.json").read_text())
+    result = json.loads((book.result_path(path.stem, ROOT)).read_text())
     names = [c["name"] for c in result["claims"]]
     assert names == [c["name"] for c in summary["claims"]], "sweep is stale: claims differ"
     problems = sweep_problems(summary)
@@ -177,8 +176,8 @@ def test_verdicts_hold_across_seeds(notebook):
 
 
 def test_every_notebook_is_registered():
-    registry = make_pages.load_registry()
-    names = {make_pages.chapter_name(ch) for ch in registry["chapters"]}
+    registry = book.load_registry()
+    names = {book.chapter_name(ch) for ch in registry["chapters"]}
     for path in NOTEBOOKS:
         assert path.stem in names, f"{path.stem} is not in book/chapters.yml"
 

@@ -1,5 +1,4 @@
 """Unit tests for tools/make_pages.py (generated pages, Colab URLs, notebook stamping)."""
-import importlib.util
 import json
 from pathlib import Path
 
@@ -7,10 +6,9 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
+from tools import make_pages as mp
+
 ROOT = Path(__file__).resolve().parents[1]
-_spec = importlib.util.spec_from_file_location("make_pages", ROOT / "tools" / "make_pages.py")
-mp = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(mp)
 
 CONFIG = {"repository": {"url": "https://github.com/owner/repo", "branch": "dev"}}
 

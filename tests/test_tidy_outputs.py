@@ -1,12 +1,10 @@
-import importlib.util
 from pathlib import Path
 
 import nbformat
 
+from tools import tidy_outputs as tidy
+
 ROOT = Path(__file__).resolve().parents[1]
-_spec = importlib.util.spec_from_file_location("tidy_outputs", ROOT / "tools" / "tidy_outputs.py")
-tidy = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(tidy)
 
 
 def stream(text, name="stdout"):

@@ -30,7 +30,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from rindoku import claims
+from rindoku import book, claims
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -56,7 +56,7 @@ def sweep(notebook: Path, seeds: list[int], jobs: int = 1, out_dir: Path | None 
           quiet: bool = False) -> dict:
     """Run every seed, write ``<out_dir>/<chapter>.json`` and return the summary."""
     notebook = Path(notebook).resolve()
-    out_dir = Path(out_dir) if out_dir else ROOT / "results" / "sweeps"
+    out_dir = Path(out_dir) if out_dir else book.committed_results_dir(ROOT) / "sweeps"
     runs, failed = {}, {}
     with tempfile.TemporaryDirectory(prefix="rindoku-sweep-") as tmp:
         def one(seed):
@@ -99,9 +99,34 @@ def main(argv: list[str] | None = None) -> int:
                     help="seeds run at once (each kernel uses the chapter's own thread count)")
     ap.add_argument("--out", type=Path, default=None, help="folder for the summary "
                     "(default: results/sweeps)")
+    ap.add_argument("--relabel", action="store_true",
+                    help="run no seed: carry the kinds and declared verdicts of the chapter's "
+                    "results file (after a `make run`) into its committed sweep; refused "
+                    "unless the claims, their tests and the measured value are the same")
     args = ap.parse_args(argv)
+    if args.relabel:
+        return relabel(args.notebook, out_dir=args.out)
     summary = sweep(args.notebook, args.seeds, jobs=args.jobs, out_dir=args.out)
     return 0 if not claims.sweep_problems(summary) else 1
+
+
+def relabel(notebook: Path, out_dir: Path | None = None) -> int:
+    """``--relabel``: see :func:`rindoku.sweeps.relabel_sweep`."""
+    from rindoku import sweeps
+
+    name = Path(notebook).stem
+    folder = Path(out_dir) if out_dir else book.committed_results_dir(ROOT) / "sweeps"
+    path = folder / f"{name}.json"
+    summary = json.loads(path.read_text(encoding="utf-8"))
+    result_file = book.committed_results_dir(ROOT) / f"{name}.json"
+    result = json.loads(result_file.read_text(encoding="utf-8"))
+    new = sweeps.relabel_sweep(summary, result)
+    path.write_text(json.dumps(new, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"relabelled {path} from {result_file}")
+    problems = claims.sweep_problems(new)
+    for problem in problems:
+        print("problem: " + problem)
+    return 0 if not problems else 1
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Seeding, thread count and the one-line environment banner.
+"""The start of a chapter's run (:func:`start`): seeding, thread count and the one-line
+environment banner.
 
 The seed of a chapter's run is overridable from outside the notebook with the environment
 variable ``RINDOKU_SEED`` (the claim checks must hold for other seeds, not only the default).
@@ -13,8 +14,6 @@ import platform
 import random
 import sys
 
-import numpy as np
-import torch
 
 SEED_VARIABLE = "RINDOKU_SEED"
 THREADS_VARIABLE = "RINDOKU_THREADS"
@@ -54,10 +53,14 @@ def resolve_threads(default: int = DEFAULT_THREADS) -> int:
 def seed_everything(seed: int) -> None:
     """Seed Python's ``random``, NumPy's global generator and torch.
 
+    >>> import torch
     >>> seed_everything(0); a = torch.rand(1)
     >>> seed_everything(0); bool(a == torch.rand(1))
     True
     """
+    import numpy as np
+    import torch
+
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
@@ -74,6 +77,7 @@ def banner(seed: int | None = None) -> str:
     >>> "torch" in banner(0)
     True
     """
+    import torch
     import transformers
 
     parts = [f"python {platform.python_version()}", f"torch {torch.__version__}",
@@ -92,3 +96,25 @@ def banner(seed: int | None = None) -> str:
     if seed is not None:
         parts.append(f"seed {seed}")
     return " | ".join(parts)
+
+
+def start(name: str, default_seed: int = 0, threads: int | None = None, quiet: bool = False):
+    """Start a chapter's run: resolve the seed (``RINDOKU_SEED`` overrides ``default_seed``),
+    seed everything, fix the thread count (``threads``, else ``RINDOKU_THREADS``, else 2),
+    print the banner, start the timer. Returns the :class:`rindoku.claims.Chapter` that
+    records the chapter's claims.
+
+    >>> run = start("demo", default_seed=1, quiet=True)
+    >>> run.seed == int(os.environ.get("RINDOKU_SEED", 1))
+    True
+    """
+    import torch
+
+    from rindoku.claims import Chapter
+
+    seed = resolve_seed(default_seed)
+    torch.set_num_threads(threads or resolve_threads())
+    seed_everything(seed)
+    if not quiet:
+        print(banner(seed))
+    return Chapter(name=name, seed=seed)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
+
+from rindoku.formatting import format_number
 
 #: Colours with fixed meanings across the book (colour-blind safe, from the Okabe-Ito set).
 COLORS = {
@@ -25,14 +28,15 @@ MAX_WIDTH = 8.0
 
 
 def table_number(x) -> str:
-    """How a styled table shows a cell unless the notebook formats it: floats with four
-    significant digits (not pandas' six decimals), everything else as ``str``.
+    """How a styled table shows a cell unless the notebook formats it: numbers as the book
+    writes them everywhere (:func:`rindoku.formatting.format_number`, here with four
+    significant digits, not pandas' six decimals), everything else as ``str``.
 
-    >>> [table_number(x) for x in (0.45, 138.15, 2.0, 1e-05, np.float32(0.5), 240, "RAIN")]
-    ['0.45', '138.2', '2', '1e-05', '0.5', '240', 'RAIN']
+    >>> [table_number(x) for x in (0.45, 138.15, 2.0, 1e-05, np.float32(0.5), 240, -0.5, "RAIN")]
+    ['0.45', '138.2', '2', '1×10⁻⁵', '0.5', '240', '−0.5', 'RAIN']
     """
-    if isinstance(x, (float, np.floating)):
-        return f"{x:.4g}"
+    if isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_)):
+        return format_number(x, 4)
     return str(x)
 
 

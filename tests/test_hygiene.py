@@ -1,0 +1,102 @@
+"""Hygiene of the chapters' code (issue 26): code cells of a screen or less, the library's
+recipes used instead of re-written, one import style.
+
+Chapters that do not meet a rule yet are listed in WAITING (strict xfail): each adopts the
+library when it is re-executed for its own issue, and then must leave the list (the test
+fails while a listed chapter already complies), so the lists only shrink. A new chapter is
+never listed.
+"""
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+MAX_CELL_LINES = 60
+
+#: Recipes the library has, and a cheap sign that a chapter writes one out again.
+RECIPES = {
+    "training loop (rindoku.training.fit)":
+        re.compile(r"clip_grad_norm_|get_cosine_schedule_with_warmup"),
+    "progress bar (rindoku.progress.bar)": re.compile(r"\btqdm\("),
+    "option scoring (rindoku.lm.option_logprobs)":
+        re.compile(r"\[\w+\] \* len\(\w+\)|\.logits\[[^\]]*-1\][^\n]*\.gather\("),
+    "table without index (rindoku.claims.hide_index)":
+        re.compile(r"\.style\.hide\(axis=.index.\)"),
+    "reward-model training (rindoku.reward)": re.compile(r"\bRewardTrainer\("),
+}
+#: The one import style: `import rindoku` and `from rindoku import lm, models, ...`.
+OTHER_IMPORTS = re.compile(r"^\s*(from rindoku\.\w+ import|import rindoku\.|"
+                           r"from rindoku import .*\bas\b)", re.M)
+
+
+def code(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    return ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+
+
+def long_cells(path):
+    lines = [sum(1 for line in src.splitlines() if line.strip()) for src in code(path)]
+    return [(i + 1, n) for i, n in enumerate(lines) if n > MAX_CELL_LINES]
+
+
+def recipes(path):
+    text = "\n".join(code(path))
+    return sorted(name for name, sign in RECIPES.items() if sign.search(text))
+
+
+def imports(path):
+    return sorted({m.group(0).strip() for m in OTHER_IMPORTS.finditer("\n".join(code(path)))})
+
+
+#: Measured at 03:15 UTC on 7 Dec on the committed chapters (01-03, 05, 07, 09, 10, 12-15 were
+#: being reworked then; 12's rework, which meets the recipes and import rules, was set aside).
+WAITING = {
+    "long cells": {"04_fact_rlhf", "06_logicot", "08_boolformer", "11_mentallama",
+                   "12_qwen_context_extension", "13_long_context_rope_abf", "14_vit_registers"},
+    "recipes": {f"{n:02d}_{s}" for n, s in [
+        (1, "nlhf_nash_md"), (2, "rlcd"), (3, "rain"), (4, "fact_rlhf"),
+        (5, "gflownet_inference"), (6, "logicot"), (7, "reversal_curse"), (8, "boolformer"),
+        (9, "counterfactual_simulatability"), (10, "input_clarification_ensembling"),
+        (11, "mentallama"), (12, "qwen_context_extension"), (13, "long_context_rope_abf"),
+        (14, "vit_registers"), (15, "graph_neural_prompting")]},
+    "imports": {"01_nlhf_nash_md", "02_rlcd", "05_gflownet_inference", "08_boolformer",
+                "09_counterfactual_simulatability", "10_input_clarification_ensembling",
+                "12_qwen_context_extension", "14_vit_registers", "15_graph_neural_prompting"},
+}
+
+
+def _cases(rule):
+    return [pytest.param(p, id=p.stem, marks=[pytest.mark.xfail(
+        strict=True, reason="waiting for its rework")] if p.stem in WAITING[rule] else [])
+            for p in NOTEBOOKS]
+
+
+@pytest.mark.parametrize("path", _cases("long cells"))
+def test_code_cells_fit_a_screen(path):
+    assert not long_cells(path), f"code cells over {MAX_CELL_LINES} lines (cell, lines)"
+
+
+@pytest.mark.parametrize("path", _cases("recipes"))
+def test_chapters_use_the_librarys_recipes(path):
+    assert not recipes(path), "written out again instead of taken from the library"
+
+
+@pytest.mark.parametrize("path", _cases("imports"))
+def test_one_import_style(path):
+    assert not imports(path), "import rindoku, then `from rindoku import lm, models, ...`"
+
+
+def test_the_signs_find_what_they_look_for():
+    assert RECIPES["training loop (rindoku.training.fit)"].search(
+        "torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)")
+    assert RECIPES["option scoring (rindoku.lm.option_logprobs)"].search(
+        "lm.completion_logprobs(smol, tok, [prompt] * len(options), options)")
+    assert RECIPES["option scoring (rindoku.lm.option_logprobs)"].search(
+        "logits = peft_lm(input_ids=b).logits[:, -1].gather(1, b)")
+    assert not RECIPES["progress bar (rindoku.progress.bar)"].search("progress.bar(x)")
+    assert OTHER_IMPORTS.search("from rindoku.lm import sample")
+    assert OTHER_IMPORTS.search("from rindoku import models as rindoku_models")
+    assert not OTHER_IMPORTS.search("from rindoku import lm, models, plotting")
