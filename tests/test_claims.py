@@ -312,3 +312,13 @@ def test_relabel_sweep_changes_labels_never_measurements():
         relabel_sweep(old, {"seed": 0, "claims": [dict(result["claims"][0], threshold=0.2)]})
     with pytest.raises(ValueError, match="different claims"):
         relabel_sweep(old, {"seed": 0, "claims": []})
+
+
+def test_relabel_refuses_a_threshold_that_changes_per_seed():
+    from rindoku.sweeps import relabel_sweep
+
+    runs = {k: _paper({"c": (0.5, ">=", 0.1 * k)}, "reproduced") for k in range(3)}
+    old = claims.summarise_sweep(runs)
+    result = {"seed": 0, "claims": [dict(runs[0]["claims"][0], expect="partly")]}
+    with pytest.raises(ValueError, match="threshold differs from seed to seed"):
+        relabel_sweep(old, result)

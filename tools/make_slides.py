@@ -915,7 +915,8 @@ def main(argv: list[str] | None = None) -> int:
     browser = None if args.no_pdf else chromium()
     for target, n in written if browser else []:
         print_pdf(target, browser, n)
-    rel = args.out.relative_to(ROOT) if args.out.resolve().is_relative_to(ROOT) else args.out
+    out = args.out.resolve()
+    rel = out.relative_to(ROOT) if out.is_relative_to(ROOT) else out
     print(f"make_slides: {len(written)} decks in {rel} ({t_html:.1f} s)"
           + (f", PDFs in {time.perf_counter() - start - t_html:.1f} s" if browser else
              ("" if args.no_pdf else "; no Chromium, so no PDFs")))

@@ -262,6 +262,11 @@ def relabel_sweep(summary: dict, result: dict) -> dict:
             raise ValueError(f"{c['name']}: the test changed: sweep again")
         if seed not in s["values"]:
             raise ValueError(f"seed {seed} is not in the sweep: sweep again")
+        for k, v in s["values"].items():  # a threshold computed in each run cannot be relabelled
+            m = (s.get("margins") or {}).get(k)
+            if v is not None and m is not None and abs(margin(v, s["op"], s["threshold"]) - m) > 1e-9:
+                raise ValueError(f"{c['name']}: its threshold differs from seed to seed: sweep "
+                                 "again")
         swept = s["values"][seed]
         if (swept is None) != (c["ours"] is None) or (
                 swept is not None and abs(swept - c["ours"]) > 1e-9 * max(1.0, abs(swept))):
