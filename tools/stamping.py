@@ -31,8 +31,9 @@ def slides_line(name: str) -> str:
     >>> slides_line("07_reversal_curse")[:60]
     '**Seminar slides:** <a href="../slides/07_reversal_curse.sli'
     """
-    return (f'**Seminar slides:** <a href="../slides/{name}.slides.html">the deck for a '
-            f'輪読 session</a> (outputs only, built with the book).')
+    return (f'**Seminar slides:** <a href="../slides/{name}.slides.html">the 輪読会 deck</a> '
+            f'in Japanese (<a href="../slides/{name}.slides.pdf">PDF</a>), built with the book '
+            'from this chapter\'s results.')
 
 
 def stamp_source(first_md: str, name: str, config: dict, result: dict | None) -> str:
