@@ -12,8 +12,9 @@ from pathlib import Path
 
 from rindoku.book import (ARXIV, ROOT, chapter_name, in_book, load_results, load_sweeps,
                           notebook_exists, registry_by_name)
-from rindoku.claims import OPS
+from rindoku.claims import OPS, VERDICT_MARKS
 from rindoku.formatting import format_number
+from rindoku.sweeps import sweep_verdict
 
 from tools.book_map import BOXES, GROUPS
 
@@ -95,9 +96,6 @@ def _test_cell(claim: dict) -> str:
     return _cell(claim.get("test"))
 
 
-VERDICT_MARK = {"reproduced": "✓", "partly": "◐", "not reproduced": "✗"}
-
-
 def claim_verdict(claim: dict, sweep: dict | None) -> tuple[str, str]:
     """(verdict, across-seeds text) of one claim of a results file.
 
@@ -127,10 +125,10 @@ def claim_verdict(claim: dict, sweep: dict | None) -> tuple[str, str]:
         seeds = "not in the sweep" if sweep else "—"
     if kind == "paper":
         if n:
-            verdict = "reproduced" if k == n else ("not reproduced" if k == 0 else "partly")
+            verdict = sweep_verdict("paper", k, n)
         else:
             verdict = claim.get("expect") or "—"
-        return f"{VERDICT_MARK.get(verdict, '')} {verdict}".strip(), seeds
+        return f"{VERDICT_MARKS.get(verdict, '')} {verdict}".strip(), seeds
     if kind == "control":
         ok = (k == n) if n else bool(claim.get("holds"))
         return ("control, holds" if ok else "control, fails"), seeds
