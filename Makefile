@@ -9,7 +9,7 @@ NB     ?=
 # Extra pip arguments for torch alone, e.g. the index of PyTorch's CPU wheels (see README).
 TORCH_PIP_ARGS ?=
 
-.PHONY: book test unit notebooks build-book slides run seeds check-pages check-slides browser node clean
+.PHONY: book test unit notebooks build-book slides run seeds check-pages check-slides colab-check browser node clean
 
 # The seminar decks' reveal.js and KaTeX: pinned in tools/slides/package-lock.json, installed by
 # `npm ci` into the ignored tools/slides/node_modules, copied next to the decks by make_slides.
@@ -63,6 +63,12 @@ unit: $(READY)
 notebooks: $(READY)
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 RINDOKU_RESULTS=$(CURDIR)/_build/test-results \
 		$(BIN)/python -m pytest --nbval-lax notebooks
+
+## colab-check: every chapter's Colab setup cell in a runtime built from Colab's published
+## package list (tools/colab/), what pip would change, and the SmolLM2 chapters run to the end.
+## Not part of `make test` (it builds a second environment and runs seven chapters: ~25 min).
+colab-check: $(READY)
+	$(BIN)/python tools/colab_check.py $(if $(RUN),--run $(RUN))
 
 ## check-pages: screenshots of every built page (in _build/screenshots) and the page checks.
 check-pages: $(READY) browser

@@ -36,3 +36,10 @@ def test_changelog_names_the_current_version():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert re.search(rf"^## {re.escape(project['version'])}\b",
                      (ROOT / "CHANGELOG.md").read_text(), re.M)
+
+
+def test_one_version():
+    import rindoku
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert rindoku.__version__ == project["version"]
