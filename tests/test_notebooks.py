@@ -229,5 +229,7 @@ def test_japanese_summary_follows_the_title(notebook):
     second = nb.cells[1]
     assert second.cell_type == "markdown" and "要約" in second.source, \
         "the second cell is the Japanese summary (要約)"
+    assert ":class: tip language-ja\n" in second.source, \
+        "the summary is marked as Japanese (docutils writes lang=\"ja\" for language-ja)"
     assert any("\u3040" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff"
                for ch in second.source.replace("要約", "")), "the summary is in Japanese"
