@@ -1,4 +1,5 @@
 """tools/book_map.py: the map's layout is data, and the drawing places every chapter."""
+import re
 import struct
 from pathlib import Path
 
@@ -61,3 +62,9 @@ def test_written_and_coming_chapters_are_drawn_differently(tmp_path):
     (coming,) = book_map.draw_map(registry, root=tmp_path, out_dir=tmp_path / "c",
                                   formats=("svg",))
     assert written.read_text() != coming.read_text()
+    # a written chapter's chip links to its page (from _static/, where the SVG is served);
+    # a coming one has no page to link to
+    links = set(re.findall(r'<a xlink:href="([^"]+)" target="_top"', written.read_text()))
+    assert "../notebooks/07_reversal_curse.html" in links
+    assert len(links) == len(registry["chapters"])
+    assert 'target="_top"' not in coming.read_text()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from rindoku.book import ROOT, notebook_exists
+from rindoku.book import ROOT, chapter_name, notebook_exists
 
 
 # Top-level groups of the figure and their colours.
@@ -132,16 +132,20 @@ def draw_map(registry: dict, root: Path | str = ROOT, out_dir: Path | str | None
         for i, ch in enumerate(items):
             col, row = divmod(i, nrow)  # fill column by column: reading order
             cx, cy = x + col * (cw + col_gap), y_top - (row + 1) * h - row * gap
+            url = None
             if notebook_exists(ch, root):
                 box(cx, cy, cw, h, color, fill=0.08, lw=1.2, r=0.8, z=3)
                 tcolor, style = "white", "normal"
+                # the SVG is served from _static/: a chip links to its chapter's page
+                url = f"../notebooks/{chapter_name(ch)}.html"
+                ax.patches[-1].set_url(url)
             else:
                 box(cx, cy, cw, h, "#9a9a9a", fill=0.93, lw=1.1, ls=(0, (3, 2)), r=0.8, z=3)
                 tcolor, style = "#5f5f5f", "italic"
             text(cx + 1.0, cy + h / 2, f"{ch['number']:02d}", size=11.5, color=tcolor,
-                 weight="bold", va="center")
+                 weight="bold", va="center").set_url(url)
             text(cx + 4.6, cy + h / 2, ch["short"], size=11, color=tcolor, va="center",
-                 style=style, right=cx + cw - 0.5)
+                 style=style, right=cx + cw - 0.5).set_url(url)
         return nrow * h + (nrow - 1) * gap
 
     def area(x, y_top, w, key, pad=1.5, draw_box=True):
@@ -223,10 +227,13 @@ def draw_map(registry: dict, root: Path | str = ROOT, out_dir: Path | str | None
     text(1.0, H - 5.2, "The taxonomy of the alignment survey (Shen et al. 2023,\n"
          "arXiv:2309.15025), with each chapter of the book placed on it", size=10.5,
          color="#444444")
-    box(57.0, H - 4.6, 3.6, 2.6, "#3b6fb6", fill=0.08, r=0.6)
-    text(61.4, H - 3.3, "written", size=10.5, va="center")
-    box(57.0, H - 8.4, 3.6, 2.6, "#9a9a9a", fill=0.93, ls=(0, (3, 2)), r=0.6)
-    text(61.4, H - 7.1, "coming", size=10.5, va="center", color="#5f5f5f", style="italic")
+    # the legend describes only what is drawn: needed while some chapters are still to come
+    if not all(notebook_exists(ch, root) for ch in registry["chapters"]):
+        box(57.0, H - 4.6, 3.6, 2.6, "#3b6fb6", fill=0.08, r=0.6)
+        text(61.4, H - 3.3, "written", size=10.5, va="center")
+        box(57.0, H - 8.4, 3.6, 2.6, "#9a9a9a", fill=0.93, ls=(0, (3, 2)), r=0.6)
+        text(61.4, H - 7.1, "coming", size=10.5, va="center", color="#5f5f5f",
+             style="italic")
 
     # The rows of LAYOUT, each under the one before
     draw_row = {"note": note, "columns": columns, "side by side": side_by_side, "frame": frame}
@@ -253,6 +260,10 @@ def draw_map(registry: dict, root: Path | str = ROOT, out_dir: Path | str | None
         path = out_dir / f"map.{fmt}"
         meta = {"Date": None} if fmt == "svg" else {}
         fig.savefig(path, dpi=200, metadata=meta)
+        if fmt == "svg":  # links open the chapter in the page, not inside the embedded map
+            svg = path.read_text(encoding="utf-8")
+            path.write_text(svg.replace('target="_blank"', 'target="_top"'),
+                            encoding="utf-8")
         written.append(path)
     plt.close(fig)
     return written

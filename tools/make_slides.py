@@ -70,10 +70,8 @@ from pathlib import Path
 
 import yaml
 
-try:  # the book's number format (lib/rindoku/formatting.py), where the package has it
-    from rindoku.formatting import format_number
-except ImportError:  # pragma: no cover
-    format_number = None
+from rindoku import book
+from rindoku.formatting import format_value
 
 ROOT = Path(__file__).resolve().parents[1]
 DECKS = ROOT / "book" / "decks"
@@ -100,13 +98,12 @@ ASSETS = {"reveal.js/dist/reveal.js": "lib/reveal/reveal.js",
 # ------------------------------------------------------------------------ the sources
 def load_registry() -> dict:
     """``book/chapters.yml``: chapter name (``01_nlhf_nash_md``) → its entry."""
-    data = yaml.safe_load((ROOT / "book" / "chapters.yml").read_text(encoding="utf-8"))
-    return {f"{c['number']:02d}_{c['slug']}": c for c in data["chapters"]}
+    return book.registry_by_name(book.load_registry(ROOT))
 
 
 def chapter_names() -> list[str]:
     """The chapters whose notebook exists, in order."""
-    return sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    return [p.stem for p in book.notebooks(ROOT)]
 
 
 def load_deck(name: str, folder: Path = DECKS) -> dict:
@@ -195,36 +192,22 @@ def png_size(blob: bytes) -> tuple[int, int] | None:
 
 # ------------------------------------------------------------------------ formatting
 def number(value) -> str:
-    """A number as a slide shows it: three significant digits, a true minus sign, powers of
-    ten as ``×10⁻⁵`` and thousands separated (the results page's format).
+    """A number as a slide shows it: the book's format (:func:`rindoku.formatting.format_value`:
+    three significant digits, a true minus sign, powers of ten as ``×10⁻⁵``, thousands
+    separated), with yes/no in Japanese and NaN as a dash.
 
     >>> number(0.96666), number(1.0), number(-0.25), number(4.37e-05), number(123456.0)
     ('0.967', '1', '−0.25', '4.37×10⁻⁵', '123,456')
-    >>> number(7), number(None), number("≈ 0.8")
-    ('7', '—', '≈ 0.8')
+    >>> number(7), number(None), number("≈ 0.8"), number(True), number(float("nan"))
+    ('7', '—', '≈ 0.8', 'はい', '—')
     """
-    if value is None:
-        return "—"
     if isinstance(value, bool):
         return "はい" if value else "いいえ"
-    if isinstance(value, (int, float)):
-        if isinstance(value, float) and math.isnan(value):
-            return "—"
-        if format_number is not None:  # the book's one number format
-            return format_number(value)
-        value = float(value)
-        if abs(value) >= 1e4:
-            text = f"{value:,.0f}"
-        else:
-            text = f"{value:.3g}"
-            if "e" in text:
-                mant, exp = text.split("e")
-                sup = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-                text = f"{mant}×10{str(int(exp)).translate(sup)}"
-        return text.replace("-", "−")
+    if isinstance(value, float) and math.isnan(value):
+        return "—"
     if isinstance(value, (list, tuple)):
         return ", ".join(number(v) for v in value)
-    return str(value)
+    return format_value(value)
 
 
 def parse_number(text: str) -> float | None:

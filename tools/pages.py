@@ -309,8 +309,7 @@ def render_areas(registry: dict, root: Path | str = ROOT) -> str:
         for ch in registry["chapters"]:
             if BOXES[ch["box"]]["group"] != group:
                 continue
-            mates = ", ".join(f"{n:02d} {by_num[n]['short']}" for n in ch.get("read_with", [])
-                              if n in by_num)
+            mates = ", ".join(label(by_num[n]) for n in ch.get("read_with", []) if n in by_num)
             out.append(f"| {label(ch)} | {_cell(ch['area'])} | {_cell(ch['hook'])} "
                        f"| {mates or '—'} |")
     return "\n".join(out) + "\n"
