@@ -199,9 +199,11 @@ def test_verdict_slide_counts_paper_claims_and_controls_apart(built, name):
 
 def test_seminar_page_links_every_deck_and_pdf_and_todays_jupyter():
     page = (ROOT / "book" / "seminar.md").read_text(encoding="utf-8")
+    assert "{include} _generated/decks.md" in page
+    decks = (ROOT / "book" / "_generated" / "decks.md").read_text(encoding="utf-8")
     for name in CHAPTERS:
-        assert f'href="../slides/{name}.slides.html"' in page, name
-        assert f'href="../slides/{name}.slides.pdf"' in page, name
+        assert f'href="../slides/{name}.slides.html"' in decks, name
+        assert f'href="../slides/{name}.slides.pdf"' in decks, name
     assert "Cell Toolbar" not in page and "Property Inspector" in page
     assert "make_slides.py notebooks/" not in page
 

@@ -40,7 +40,7 @@ from rindoku.book import (ARXIV, BADGE_IMG, COLAB, ROOT, chapter_name,  # noqa: 
 
 from tools.book_map import BOXES, GROUP_COLOR, GROUPS, LAYOUT, draw_map  # noqa: E402, F401
 from tools.pages import (_cell, chapter_counts, claim_verdict,  # noqa: E402, F401
-                         format_runtime, render_areas, render_chapters, render_results,
+                         format_runtime, render_areas, render_chapters, render_decks, render_results,
                          runtime_line)
 from tools.stamping import slides_line, stamp_notebook, stamp_source  # noqa: E402, F401
 
@@ -48,7 +48,7 @@ __all__ = [
     "load_config", "repo_url", "repo_branch", "owner_repo", "colab_url", "colab_badge",
     "load_registry", "chapter_name", "notebook_exists", "toc_files", "in_book", "load_results",
     "load_sweeps", "format_runtime",
-    "runtime_line", "render_chapters", "render_areas", "render_results", "draw_map",
+    "runtime_line", "render_chapters", "render_areas", "render_decks", "render_results", "draw_map",
     "stamp_source", "stamp_notebook", "make_pages", "main",
 ]
 
@@ -72,6 +72,7 @@ def make_pages(root: Path | str = ROOT, draw: bool = True) -> None:
     _write(gen / "chapters.md", render_chapters(registry, root, results), root)
     _write(gen / "areas.md", render_areas(registry, root), root)
     _write(gen / "results.md", render_results(results_dir, registry, root), root)
+    _write(gen / "decks.md", render_decks(registry, root), root)
     if draw:
         for p in draw_map(registry, root):
             print(f"wrote {p}")
