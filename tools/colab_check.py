@@ -12,7 +12,7 @@
    working tree, are resolved by ``pip install --dry-run --report`` against the untouched
    runtime: the report lists what pip would add, upgrade or downgrade. The check fails if torch,
    numpy or pandas would change, or pyarrow or datasets in a chapter that does not need trl.
-3. The chapters that load SmolLM2 (and any named with ``--run``) are then installed for real,
+3. The chapters that load SmolLM2 (or those named with ``--run``) are then installed for real,
    in order of their extras, and executed top to bottom with nbclient; their results files go to
    ``_build/colab/results``, and a claim that does not come out as the chapter reports it
    fails the chapter's last cell, as in ``make test``.
@@ -143,7 +143,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--runtime", help="an existing Colab runtime's python (nothing is built)")
     ap.add_argument("--python", default="python3", help="the interpreter to build it from")
-    ap.add_argument("--run", nargs="*", default=None, help="chapters (NN) to execute as well")
+    ap.add_argument("--run", nargs="*", default=None,
+                    help="the chapters (NN) to execute (default: those that load SmolLM2)")
     ap.add_argument("--no-run", action="store_true", help="only resolve the setup lines")
     args = ap.parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
@@ -169,8 +170,8 @@ def main(argv=None) -> int:
               f"adds {len(added)}: {' '.join(added)}")
         if bad:
             failed.append(f"{nb.stem}: would change {', '.join(c[0] for c in bad)}")
-        wanted = args.run if args.run is not None else []
-        if not args.no_run and (smol or nb.stem[:2] in wanted):
+        wanted = smol if args.run is None else nb.stem[:2] in args.run
+        if not args.no_run and wanted:
             to_run.append((len(extras), nb, lines))
     for _, nb, lines in sorted(to_run, key=lambda x: x[0]):
         for line in lines:

@@ -18,12 +18,29 @@ import torch
 
 from rindoku.lm import encode, pad_batch
 
+def _checkpointing_off() -> dict:
+    """No activation checkpointing (TRL's configs default to it), under the name the installed
+    transformers knows: ``activation_checkpointing`` since its rename, ``gradient_checkpointing``
+    before it (Colab's transformers 5.15, for one).
+
+    >>> list(_checkpointing_off().values())
+    [False]
+    """
+    import dataclasses
+
+    from transformers import TrainingArguments
+
+    names = {f.name for f in dataclasses.fields(TrainingArguments)}
+    new = "activation_checkpointing" in names
+    return {"activation_checkpointing" if new else "gradient_checkpointing": False}
+
+
 #: ``RewardConfig`` settings of every reward model in the book (with ``output_dir`` and
 #: ``seed`` set per run): CPU, float32, one batch of 64 pairs a step, nothing saved or logged.
 TRAINER_ARGS = dict(
     per_device_train_batch_size=64,
     bf16=False,
-    activation_checkpointing=False,
+    **_checkpointing_off(),
     use_cpu=True,
     save_strategy="no",
     report_to=[],
