@@ -13,8 +13,8 @@
    runtime: the report lists what pip would add, upgrade or downgrade. The check fails if torch,
    numpy or pandas would change, or pyarrow or datasets in a chapter that does not need trl.
 3. The chapters that load SmolLM2 (or those named with ``--run``) are then installed for real,
-   in order of their extras, and executed top to bottom with nbclient; their results files go to
-   ``_build/colab/results``, and a claim that does not come out as the chapter reports it
+   in order of their extras, into a copy of the runtime (``_build/colab/run``), and executed
+   top to bottom with nbclient; their results files go to ``_build/colab/results``, and a claim that does not come out as the chapter reports it
    fails the chapter's last cell, as in ``make test``.
 """
 from __future__ import annotations
@@ -173,10 +173,17 @@ def main(argv=None) -> int:
         wanted = smol if args.run is None else nb.stem[:2] in args.run
         if not args.no_run and wanted:
             to_run.append((len(extras), nb, lines))
+    run_py = py
+    if to_run and not args.runtime:  # install into a copy, so the runtime stays as Colab's
+        import shutil
+
+        shutil.rmtree(OUT / "run", ignore_errors=True)
+        shutil.copytree(OUT / "venv", OUT / "run", symlinks=True)
+        run_py = OUT / "run" / "bin" / "python"
     for _, nb, lines in sorted(to_run, key=lambda x: x[0]):
         for line in lines:
-            sh(py, "-m", "pip", "install", "-q", *line)
-        ok, secs, err = execute(py, nb)
+            sh(run_py, "-m", "pip", "install", "-q", *line)
+        ok, secs, err = execute(run_py, nb)
         print(f"run {nb.stem}: {'ok' if ok else 'FAILED'} in {secs:.0f} s {err}")
         if not ok:
             failed.append(f"{nb.stem}: {err}")
