@@ -14,8 +14,9 @@
    numpy or pandas would change, or pyarrow or datasets in a chapter that does not need trl.
 3. The chapters that load SmolLM2 (or those named with ``--run``) are then installed for real,
    in order of their extras, into a copy of the runtime (``_build/colab/run``), and executed
-   top to bottom with nbclient; their results files go to ``_build/colab/results``, and a claim that does not come out as the chapter reports it
-   fails the chapter's last cell, as in ``make test``.
+   top to bottom with nbclient; their results files go to ``_build/colab/results``, and a
+   claim that does not come out as the chapter reports it fails the chapter's last cell, as in
+   ``make test``.
 """
 from __future__ import annotations
 
