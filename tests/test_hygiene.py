@@ -51,20 +51,14 @@ def imports(path):
     return sorted({m.group(0).strip() for m in OTHER_IMPORTS.finditer("\n".join(code(path)))})
 
 
-#: Measured at 03:15 UTC on 7 Dec on the committed chapters (01-03, 05, 07, 09, 10, 12-15 were
-#: being reworked then; 12's rework, which meets the recipes and import rules, was set aside).
+#: Chapters that do not meet a rule yet (measured on the committed chapters, 7 Dec): 04, 06, 08,
+#: 11 and 13 wait for their reworks (issues 27-30, 32).
 WAITING = {
     "long cells": {"04_fact_rlhf", "06_logicot", "08_boolformer", "11_mentallama",
-                   "12_qwen_context_extension", "13_long_context_rope_abf", "14_vit_registers"},
-    "recipes": {f"{n:02d}_{s}" for n, s in [
-        (1, "nlhf_nash_md"), (2, "rlcd"), (3, "rain"), (4, "fact_rlhf"),
-        (5, "gflownet_inference"), (6, "logicot"), (7, "reversal_curse"), (8, "boolformer"),
-        (9, "counterfactual_simulatability"), (10, "input_clarification_ensembling"),
-        (11, "mentallama"), (12, "qwen_context_extension"), (13, "long_context_rope_abf"),
-        (14, "vit_registers"), (15, "graph_neural_prompting")]},
-    "imports": {"01_nlhf_nash_md", "02_rlcd", "05_gflownet_inference", "08_boolformer",
-                "09_counterfactual_simulatability", "10_input_clarification_ensembling",
-                "12_qwen_context_extension", "14_vit_registers", "15_graph_neural_prompting"},
+                   "13_long_context_rope_abf"},
+    "recipes": {"04_fact_rlhf", "06_logicot", "08_boolformer", "11_mentallama",
+                "13_long_context_rope_abf"},
+    "imports": {"08_boolformer"},
 }
 
 

@@ -233,3 +233,14 @@ def test_japanese_summary_follows_the_title(notebook):
         "the summary is marked as Japanese (docutils writes lang=\"ja\" for language-ja)"
     assert any("\u3040" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff"
                for ch in second.source.replace("要約", "")), "the summary is in Japanese"
+
+
+def test_figures_have_alt_text(notebook):
+    """Every figure says what it shows to a reader who cannot see it: the cell's
+    ``mystnb.image.alt`` metadata (myst-nb writes it as the image's alt text), not the hashed
+    file name the book would show otherwise."""
+    path, nb = notebook
+    missing = [i + 1 for i, c in enumerate(code_cells(nb))
+               if any("image/png" in o.get("data", {}) for o in c.get("outputs", []))
+               and len(c.metadata.get("mystnb", {}).get("image", {}).get("alt", "")) < 40]
+    assert not missing, f"{path.name}: figures without alt text in code cells {missing}"
