@@ -1,10 +1,5 @@
 """Hygiene of the chapters' code (issue 26): code cells of a screen or less, the library's
-recipes used instead of re-written, one import style.
-
-Chapters that do not meet a rule yet are listed in WAITING (strict xfail): each adopts the
-library when it is re-executed for its own issue, and then must leave the list (the test
-fails while a listed chapter already complies), so the lists only shrink. A new chapter is
-never listed.
+recipes used instead of re-written, one import style. Every chapter meets all three.
 """
 import json
 import re
@@ -51,31 +46,20 @@ def imports(path):
     return sorted({m.group(0).strip() for m in OTHER_IMPORTS.finditer("\n".join(code(path)))})
 
 
-#: Chapters that do not meet a rule yet: none (7 Dec). A new chapter is never listed.
-WAITING = {
-    "long cells": set(),
-    "recipes": set(),
-    "imports": set(),
-}
+CHAPTERS = [pytest.param(p, id=p.stem) for p in NOTEBOOKS]
 
 
-def _cases(rule):
-    return [pytest.param(p, id=p.stem, marks=[pytest.mark.xfail(
-        strict=True, reason="waiting for its rework")] if p.stem in WAITING[rule] else [])
-            for p in NOTEBOOKS]
-
-
-@pytest.mark.parametrize("path", _cases("long cells"))
+@pytest.mark.parametrize("path", CHAPTERS)
 def test_code_cells_fit_a_screen(path):
     assert not long_cells(path), f"code cells over {MAX_CELL_LINES} lines (cell, lines)"
 
 
-@pytest.mark.parametrize("path", _cases("recipes"))
+@pytest.mark.parametrize("path", CHAPTERS)
 def test_chapters_use_the_librarys_recipes(path):
     assert not recipes(path), "written out again instead of taken from the library"
 
 
-@pytest.mark.parametrize("path", _cases("imports"))
+@pytest.mark.parametrize("path", CHAPTERS)
 def test_one_import_style(path):
     assert not imports(path), "import rindoku, then `from rindoku import lm, models, ...`"
 
