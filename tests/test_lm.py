@@ -1,5 +1,6 @@
 import math
 
+import pytest
 import torch
 
 from rindoku import lm
@@ -130,3 +131,23 @@ def test_option_logprobs_rejects_ragged_options(tiny_world):
     tok, model = tiny_world
     with pytest.raises(ValueError):
         lm.option_logprobs(model, tok, ["<bos> alice", "<bos> bob"], [["tea"], ["tea", "coffee"]])
+
+
+class _TemplateTokenizer:
+    """Stands in for a chat tokenizer: its template writes each turn as '<role>content</role>'."""
+
+    def apply_chat_template(self, messages, *, tokenize, add_generation_prompt):
+        assert tokenize is False
+        text = "".join(f"<{m['role']}>{m['content']}</{m['role']}>" for m in messages)
+        return text + ("<assistant>" if add_generation_prompt else "")
+
+
+def test_chat_prompt_wraps_one_user_turn_and_keeps_a_list_of_turns():
+    tok = _TemplateTokenizer()
+    assert lm.chat_prompt(tok, "Is a tomato a fruit?") == "<user>Is a tomato a fruit?</user><assistant>"
+    turns = [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"},
+             {"role": "user", "content": "Bye"}]
+    assert lm.chat_prompt(tok, turns) == "<user>Hi</user><assistant>Hello</assistant><user>Bye</user><assistant>"
+    assert lm.chat_prompt(tok, "Q", system="Be brief.") == "<system>Be brief.</system><user>Q</user><assistant>"
+    with pytest.raises(ValueError, match="ends with a user message"):
+        lm.chat_prompt(tok, turns[:2])

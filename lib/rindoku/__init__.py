@@ -24,7 +24,7 @@ One module per concern:
   results and sweep files
 """
 
-__version__ = "0.2.0"
+__version__ = "0.2.1"
 
 from rindoku.claims import Chapter, Claim  # noqa: E402
 from rindoku.env import start  # noqa: E402

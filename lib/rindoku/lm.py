@@ -322,3 +322,22 @@ def greedy(model, tokenizer, prompts: Sequence[str], *, max_new_tokens: int, bat
     """
     return [s.text for s in sample(model, tokenizer, prompts, max_new_tokens=max_new_tokens,
                                    greedy=True, batch_size=batch_size)]
+
+
+def chat_prompt(tokenizer, turns, *, system: str | None = None) -> str:
+    """The text an instruction-tuned model is prompted with for a chat, ending where the
+    assistant's reply begins (the tokenizer's own chat template, not tokenised).
+
+    ``turns`` is one user message (a string) or a list of ``{"role", "content"}`` messages;
+    ``system`` prepends a system message.
+
+    >>> # chat_prompt(tok, "Is a tomato a fruit?")
+    >>> # chat_prompt(tok, [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"},
+    >>> #                   {"role": "user", "content": "Is a tomato a fruit?"}])
+    """
+    messages = [{"role": "user", "content": turns}] if isinstance(turns, str) else list(turns)
+    if not messages or messages[-1].get("role") != "user":
+        raise ValueError("a chat prompt ends with a user message")
+    if system is not None:
+        messages = [{"role": "system", "content": system}] + messages
+    return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
