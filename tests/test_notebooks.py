@@ -134,9 +134,10 @@ def claims_problems(c: dict) -> list[str]:
 #: Chapters whose claims are classified (kind, expect, null); the others are reworked in their
 #: own issues and show "not yet classified" until then.
 CLASSIFIED = {"01_nlhf_nash_md", "02_rlcd", "03_rain", "04_fact_rlhf", "05_gflownet_inference",
-              "06_logicot", "07_reversal_curse", "09_counterfactual_simulatability",
-              "10_input_clarification_ensembling", "12_qwen_context_extension",
-              "13_long_context_rope_abf", "14_vit_registers", "15_graph_neural_prompting"}
+              "06_logicot", "07_reversal_curse", "08_boolformer",
+              "09_counterfactual_simulatability", "10_input_clarification_ensembling",
+              "11_mentallama", "12_qwen_context_extension", "13_long_context_rope_abf",
+              "14_vit_registers", "15_graph_neural_prompting"}
 
 
 def test_classified_chapters_have_kind_on_every_claim(notebook):
