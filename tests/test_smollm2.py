@@ -13,8 +13,8 @@ def test_load_smollm2_offline_and_generate():
     assert model.config.model_type == "llama" and model.dtype == torch.float32
     assert getattr(model.config, "quantization_config", None) is None
     assert (models.cache_dir() / "smollm2-135m-instruct" / "config.json").is_file()
-    messages = [{"role": "user", "content": "What is the capital of France?"}]
-    prompt = tok.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+    prompt = lm.chat_prompt(tok, "What is the capital of France?")
+    assert prompt.endswith("<|im_start|>assistant\n")  # SmolLM2's own template, reply next
     (answer,) = lm.greedy(model, tok, [prompt], max_new_tokens=8)
     assert "Paris" in answer
     lp = lm.completion_logprobs(model, tok, [prompt, prompt], [" The capital of France is Paris.", " Bananas sing opera."])
